@@ -1,0 +1,381 @@
+/**
+ * The failure model: every call rebound runs fails with exactly one of three tagged errors.
+ *
+ * - {@link ThrottlingError}: the service refused because of rate or capacity; the request was not executed.
+ * - {@link TransientError}: may succeed if tried again; `ambiguous` says whether the request may have run.
+ * - {@link FatalError}: retrying cannot help.
+ *
+ * When a retry policy gives up, the failure the caller receives carries a {@link RetrySummary}: how many attempts
+ * were made, how long was spent waiting, and why retries stopped.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import type * as Predicate from "effect/Predicate"
+import * as internal from "./internal/callError.js"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * Why a retry policy stopped retrying.
+ *
+ * - `maxAttempts`: the attempt limit was reached.
+ * - `maxElapsed`: the next retry would have ended past the time budget.
+ * - `notRetryable`: the failure is fatal, or the policy's `retryOn` refused it.
+ * - `notIdempotent`: the failure is ambiguous (the request may have run) and the operation is not idempotent.
+ * - `quota`: the retry quota (token bucket) could not pay for another retry.
+ * - `budget`: the ratio retry budget is spent.
+ * - `circuitOpen`: the circuit breaker is open; the call failed fast.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StopReason =
+  | "maxAttempts"
+  | "maxElapsed"
+  | "notRetryable"
+  | "notIdempotent"
+  | "quota"
+  | "budget"
+  | "circuitOpen"
+
+/**
+ * What the retry machinery did before handing a failure back to the caller.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetrySummary {
+  /** Attempts made, counting the first call. `0` when the call failed fast before any attempt. */
+  readonly attempts: number
+  /** Sum of the delays slept between attempts (backoff, retry-after hints and limiter waits). */
+  readonly totalDelay: Duration.Duration
+  /** Time from the start of the call to the decision to stop. */
+  readonly elapsed: Duration.Duration
+  /** Why retries stopped. */
+  readonly stopReason: StopReason
+  /** The name of the policy that made the decision. */
+  readonly policy: string
+}
+
+/**
+ * The failure class of a {@link CallError}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FailureClass = "throttling" | "transient" | "fatal"
+
+/**
+ * Why a transient failure happened.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TransientReason = "network" | "timeout" | "server" | "clockSkew" | "unknown"
+
+/**
+ * Why a fatal failure happened.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FatalReason =
+  | "client"
+  | "auth"
+  | "notFound"
+  | "conflict"
+  | "aborted"
+  | "configuration"
+  | "notIdempotent"
+  | "unknown"
+
+/**
+ * Fields shared by every call failure.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CommonFields {
+  /** The service called, e.g. `"DynamoDB"`. */
+  readonly service: string
+  /** The operation called, e.g. `"GetItem"`. */
+  readonly operation: string
+  /** The service's error code, e.g. `"ProvisionedThroughputExceededException"`, or a network code. */
+  readonly code: string
+  /** The service's own message, when it sent one. Never contains request payloads. */
+  readonly detail?: string | undefined
+  /** The HTTP status of the response, when there was one. */
+  readonly httpStatus?: number | undefined
+  /** The service's request id, to quote to AWS support. */
+  readonly requestId?: string | undefined
+  /** S3's extended request id (`x-amz-id-2`). */
+  readonly extendedRequestId?: string | undefined
+  /** How long the service asked the caller to wait before trying again. */
+  readonly retryAfter?: Duration.Duration | undefined
+  /** The resource the failure concerns (a table, index, bucket prefix or function), used to key budgets. */
+  readonly resource?: string | undefined
+  /** The original error. Not serialised by `toJSON`, so payloads it may hold never reach logs by accident. */
+  readonly cause?: unknown
+  /** Filled in when a retry policy gave up on this failure. */
+  readonly retries?: RetrySummary | undefined
+}
+
+/**
+ * The service refused the request because of rate or capacity (HTTP 429, `ThrottlingException`,
+ * `ProvisionedThroughputExceededException`, `SlowDown`, `TooManyRequestsException`, …). The request was not executed,
+ * so it is always safe to retry.
+ *
+ * @example
+ * ```ts
+ * import { CallError } from "@rebound/core"
+ * import { Duration } from "effect"
+ *
+ * const error = new CallError.ThrottlingError({
+ *   service: "DynamoDB",
+ *   operation: "GetItem",
+ *   code: "ProvisionedThroughputExceededException",
+ *   httpStatus: 400,
+ *   retryAfter: Duration.seconds(1)
+ * })
+ * console.log(error.message)
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ThrottlingError extends Data.TaggedError("ThrottlingError")<
+  CommonFields & {
+    /** A service-specific reason, e.g. Lambda's `ReservedFunctionConcurrentInvocationLimitExceeded`. */
+    readonly throttleReason?: string | undefined
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** Throttled requests were not executed. @since 0.1.0 */
+  get ambiguous(): false {
+    return false
+  }
+  /** @since 0.1.0 */
+  get failureClass(): "throttling" {
+    return "throttling"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.describe(this, "throttled", internal.throttlingAdvice(this))
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * The call may succeed if tried again: a 5xx, a timeout, a network failure or clock skew. `ambiguous` is true when
+ * the request may have been executed (a response timeout, a reset after the request was written, most 5xx); a
+ * policy retries an ambiguous failure only when the operation is idempotent.
+ *
+ * @example
+ * ```ts
+ * import { CallError } from "@rebound/core"
+ *
+ * const error = new CallError.TransientError({
+ *   service: "Lambda",
+ *   operation: "Invoke",
+ *   code: "ECONNRESET",
+ *   reason: "network",
+ *   ambiguous: true
+ * })
+ * console.log(error.ambiguous) // true: the function may have run
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransientError extends Data.TaggedError("TransientError")<
+  CommonFields & {
+    readonly reason: TransientReason
+    /** True when the request may have been executed by the service. */
+    readonly ambiguous: boolean
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  get failureClass(): "transient" {
+    return "transient"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.describe(this, `failed transiently (${this.reason})`, internal.transientAdvice(this))
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * Retrying cannot help: validation errors, access denied, not found, configuration errors, aborts.
+ *
+ * @example
+ * ```ts
+ * import { CallError } from "@rebound/core"
+ *
+ * const error = new CallError.FatalError({
+ *   service: "S3",
+ *   operation: "GetObject",
+ *   code: "NoSuchKey",
+ *   httpStatus: 404,
+ *   reason: "notFound"
+ * })
+ * console.log(error.message)
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class FatalError extends Data.TaggedError("FatalError")<
+  CommonFields & {
+    readonly reason: FatalReason
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  get ambiguous(): false {
+    return false
+  }
+  /** @since 0.1.0 */
+  get failureClass(): "fatal" {
+    return "fatal"
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.describe(this, `failed (${this.reason})`, internal.fatalAdvice(this))
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * A failure that a retry may fix.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RetryableError = ThrottlingError | TransientError
+
+/**
+ * Any failure of a call made through rebound.
+ *
+ * @example
+ * ```ts
+ * import { CallError } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * declare const call: Effect.Effect<string, CallError.CallError>
+ *
+ * const handled = call.pipe(
+ *   Effect.catchTags({
+ *     ThrottlingError: (e) => Effect.succeed(`slow down: ${e.code}`),
+ *     TransientError: (e) => Effect.succeed(`try later: ${e.reason}`),
+ *     FatalError: (e) => Effect.succeed(`give up: ${e.reason}`)
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CallError = RetryableError | FatalError
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isCallError: Predicate.Refinement<unknown, CallError> = internal.isCallError
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isRetryableError: Predicate.Refinement<unknown, RetryableError> = (u): u is RetryableError =>
+  isCallError(u) && u._tag !== "FatalError"
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isThrottlingError: Predicate.Refinement<unknown, ThrottlingError> = (u): u is ThrottlingError =>
+  isCallError(u) && u._tag === "ThrottlingError"
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTransientError: Predicate.Refinement<unknown, TransientError> = (u): u is TransientError =>
+  isCallError(u) && u._tag === "TransientError"
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isFatalError: Predicate.Refinement<unknown, FatalError> = (u): u is FatalError =>
+  isCallError(u) && u._tag === "FatalError"
+
+/**
+ * Returns a copy of the failure that carries the given retry summary.
+ *
+ * @example
+ * ```ts
+ * import { CallError } from "@rebound/core"
+ * import { Duration } from "effect"
+ *
+ * const error = new CallError.FatalError({ service: "S3", operation: "GetObject", code: "NoSuchKey", reason: "notFound" })
+ * const summarised = CallError.withRetries(error, {
+ *   attempts: 1,
+ *   totalDelay: Duration.zero,
+ *   elapsed: Duration.millis(12),
+ *   stopReason: "notRetryable",
+ *   policy: "aws-js-2026"
+ * })
+ * console.log(summarised.retries?.stopReason) // "notRetryable"
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withRetries: <E extends CallError>(error: E, retries: RetrySummary) => E = internal.withRetries
+
+/**
+ * Returns a copy of the failure with some fields replaced (for classifiers that refine a failure).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const copy: <E extends CallError>(error: E, fields: Partial<CommonFields>) => E = internal.copy
+
+/**
+ * A one-line description of a summary, e.g. `"gave up after 3 attempts in 1.2s (maxAttempts)"`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const describeRetries = (summary: RetrySummary): string =>
+  `gave up after ${summary.attempts} attempt${summary.attempts === 1 ? "" : "s"} in ${
+    Duration.format(summary.elapsed) || "0ms"
+  } (${summary.stopReason}, policy ${summary.policy})`
