@@ -5,7 +5,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/*.d.ts", "docs/**", ".lab/**"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/*.d.ts", "docs/**", ".lab/**", "**/.doc-examples/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...effectEslint.configs.dprint,

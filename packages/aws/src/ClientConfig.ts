@@ -15,7 +15,7 @@ import * as Duration from "effect/Duration"
 export interface StaticCredentials {
   readonly accessKeyId: string
   readonly secretAccessKey: string
-  readonly sessionToken?: string | undefined
+  readonly sessionToken?: string
 }
 
 /**

@@ -1,0 +1,432 @@
+/**
+ * Retry policies: plain, validated data, a pure decision function, and an Effect interpreter.
+ *
+ * A policy decides, after each failed attempt, "retry after d" or "stop, because …" from the policy, its state, the
+ * failure, the elapsed time and one uniform random draw. The interpreter ({@link retry}) takes time from `Clock` and
+ * the draw from `Random`, so every timing decision is reproducible under `TestClock` with a seeded `Random`.
+ *
+ * Order of checks for each failure: `retryOn` refusal or a fatal failure → `notRetryable`; an ambiguous failure on a
+ * non-idempotent call → `notIdempotent`; attempts used up → `maxAttempts`; then the delay (backoff, raised by a
+ * `Retry-After` hint within the clamp); a retry that would end past `maxElapsed` → `maxElapsed`.
+ *
+ * `maxAttempts` counts the first call. boto3's `Config(retries={"max_attempts": N})` counts retries, so it maps to
+ * `maxAttempts: N + 1`; boto3's `total_max_attempts`, `AWS_MAX_ATTEMPTS` and the SDK for JavaScript's `maxAttempts`
+ * count attempts, like rebound.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
+import type { Pipeable } from "effect/Pipeable"
+import type * as Schedule from "effect/Schedule"
+import type * as Backoff from "./Backoff.js"
+import type * as CallError from "./CallError.js"
+import * as retryInternal from "./internal/retry.js"
+import * as internal from "./internal/retryPolicy.js"
+import * as validation from "./internal/validate.js"
+import type { InvalidOptionError } from "./InvalidOption.js"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * How a `Retry-After` hint raises the delay: `min(maxDelay, max(backoff, min(hint, backoff + maxExtra)))`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryAfter {
+  readonly maxExtraMillis: number
+  readonly maxDelayMillis: number
+}
+
+/**
+ * A validated retry policy.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryPolicy extends Pipeable {
+  readonly [TypeId]: TypeId
+  /** Names the policy in summaries, events and metrics. */
+  readonly name: string
+  /** What it reproduces or why it exists; presets name the SDK and version they copy. */
+  readonly description: string | undefined
+  /** Attempts, counting the first call. */
+  readonly maxAttempts: number
+  /** Time budget from the start of the call; `Infinity` for none. */
+  readonly maxElapsedMillis: number
+  /** Backoff for transient failures. */
+  readonly backoff: Backoff.Backoff
+  /** Backoff for throttling failures. */
+  readonly throttlingBackoff: Backoff.Backoff
+  /** How `Retry-After` hints are honoured; `undefined` ignores them. */
+  readonly retryAfter: RetryAfter | undefined
+  /** Whether ambiguous failures (the request may have run) may be retried. */
+  readonly idempotent: boolean
+  /** Narrows or widens what is retried: `true` retries, `false` stops, `undefined` keeps the default. */
+  readonly retryOn: ((error: CallError.CallError) => boolean | undefined) | undefined
+}
+
+/**
+ * Options for {@link make}. Every duration accepts an Effect `DurationInput` or a number of milliseconds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly name?: string | undefined
+  readonly description?: string | undefined
+  /** Attempts, counting the first call. Default 3. Must be an integer ≥ 1. */
+  readonly maxAttempts?: number | undefined
+  /** Never start a retry whose delay would end past this budget. Default: none. */
+  readonly maxElapsed?: Duration.DurationInput | undefined
+  /** Base of the transient backoff. Default 50 millis. */
+  readonly base?: Duration.DurationInput | undefined
+  /** Growth per retry. Default 2 (3 for decorrelated). */
+  readonly factor?: number | undefined
+  /** Largest backoff delay. Default 20 seconds. */
+  readonly cap?: Duration.DurationInput | undefined
+  /** Default `"full"`. */
+  readonly jitter?: Backoff.Jitter | undefined
+  readonly capping?: "beforeJitter" | "afterJitter" | undefined
+  readonly wholeMillis?: boolean | undefined
+  /** The throttling backoff; unset fields follow the transient ones, except `base`, which defaults to 1 second. */
+  readonly throttling?: {
+    readonly base?: Duration.DurationInput | undefined
+    readonly factor?: number | undefined
+    readonly cap?: Duration.DurationInput | undefined
+    readonly jitter?: Backoff.Jitter | undefined
+  } | undefined
+  /**
+   * `Retry-After` handling. Default `{ maxExtra: "5 seconds" }`, the AWS SDKs' clamp; `false` ignores hints;
+   * `{ maxExtra: Infinity }` honours them fully.
+   */
+  readonly retryAfter?: boolean | {
+    readonly maxExtra?: Duration.DurationInput | undefined
+    readonly maxDelay?: Duration.DurationInput | undefined
+  } | undefined
+  /** Whether ambiguous failures may be retried. Default false: a non-idempotent call is never silently repeated. */
+  readonly idempotent?: boolean | undefined
+  readonly retryOn?: ((error: CallError.CallError) => boolean | undefined) | undefined
+}
+
+/**
+ * Per-call options of {@link retry}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallOptions {
+  /** Overrides the policy's `idempotent` for this call. */
+  readonly idempotent?: boolean | undefined
+}
+
+/**
+ * The state a policy keeps during one call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface State {
+  /** Attempts made so far, counting the first. */
+  readonly attempts: number
+  readonly totalDelayMillis: number
+  /** The previous delay, which decorrelated jitter grows from. */
+  readonly previousDelayMillis: number | undefined
+}
+
+/**
+ * What the decision needs to know about a failure.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Facts {
+  readonly failureClass: CallError.FailureClass
+  readonly ambiguous: boolean
+  readonly retryAfterMillis: number | undefined
+  /** The policy's `retryOn` verdict, if it has one. */
+  readonly retryable: boolean | undefined
+  readonly idempotent: boolean
+}
+
+/**
+ * Retry after a delay, or stop and say why.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Decision =
+  | {
+    readonly _tag: "Retry"
+    /** The delay to sleep. */
+    readonly delayMillis: number
+    /** The backoff alone, before a `Retry-After` hint raised it. */
+    readonly backoffMillis: number
+    /** Why this delay: the backoff curve or the service's hint. */
+    readonly basis: "backoff" | "retryAfter"
+  }
+  | {
+    readonly _tag: "Stop"
+    readonly reason: CallError.StopReason
+  }
+
+/**
+ * Builds a policy, throwing an `InvalidOptionError` that names the bad field (see {@link validate} for an `Either`).
+ *
+ * @example
+ * ```ts
+ * import { RetryPolicy } from "@rebound/core"
+ *
+ * const policy = RetryPolicy.make({
+ *   name: "orders-table",
+ *   maxAttempts: 5,
+ *   base: "25 millis",
+ *   cap: "5 seconds",
+ *   jitter: "full",
+ *   throttling: { base: "500 millis" },
+ *   maxElapsed: "10 seconds"
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: Options) => RetryPolicy = internal.make
+
+/**
+ * Builds a policy, returning the typed error instead of throwing.
+ *
+ * @example
+ * ```ts
+ * import { RetryPolicy } from "@rebound/core"
+ * import { Either } from "effect"
+ *
+ * const result = RetryPolicy.validate({ base: "2 seconds", cap: "1 second" })
+ * if (Either.isLeft(result)) console.log(result.left.message)
+ * // RetryPolicy.make: option "cap" must be a duration ≥ base (2000 millis); got 1s
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const validate = (options?: Options): Either.Either<RetryPolicy, InvalidOptionError> =>
+  validation.either(() => internal.make(options))
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isRetryPolicy: (u: unknown) => u is RetryPolicy = internal.isRetryPolicy
+
+/**
+ * The options that rebuild a policy.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const options: (self: RetryPolicy) => Options = internal.options
+
+/**
+ * A copy of the policy with some options changed (validated like {@link make}). `factor`, `cap` and `jitter` change
+ * both curves unless `throttling` is given too; `base` changes the transient curve.
+ *
+ * @example
+ * ```ts
+ * import { Presets, RetryPolicy } from "@rebound/core"
+ *
+ * const patient = Presets.awsJs2026.pipe(RetryPolicy.modify({ name: "patient", maxAttempts: 6 }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const modify: {
+  (changes: Options): (self: RetryPolicy) => RetryPolicy
+  (self: RetryPolicy, changes: Options): RetryPolicy
+} = internal.modify
+
+/**
+ * The pure decision after a failed attempt: retry after a delay, or stop and say why.
+ *
+ * @example
+ * ```ts
+ * import { Presets, RetryPolicy } from "@rebound/core"
+ *
+ * const decision = RetryPolicy.decide(
+ *   Presets.awsJs2026,
+ *   { attempts: 1, totalDelayMillis: 0, previousDelayMillis: undefined },
+ *   { failureClass: "throttling", ambiguous: false, retryAfterMillis: undefined, retryable: undefined, idempotent: false },
+ *   0,
+ *   0.5
+ * )
+ * console.log(decision) // { _tag: "Retry", delayMillis: 500, backoffMillis: 500, basis: "backoff" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category decisions
+ */
+export const decide: (
+  policy: RetryPolicy,
+  state: State,
+  facts: Facts,
+  elapsedMillis: number,
+  draw: number
+) => Decision = internal.decide
+
+/**
+ * What the decision needs from a failure, with the policy's `retryOn` verdict applied.
+ *
+ * @since 0.1.0
+ * @category decisions
+ */
+export const factsOf: (policy: RetryPolicy, error: CallError.CallError, idempotent?: boolean) => Facts =
+  internal.factsOf
+
+/**
+ * The state before the first attempt.
+ *
+ * @since 0.1.0
+ * @category decisions
+ */
+export const initialState: State = internal.initialState
+
+/**
+ * The state after one more attempt.
+ *
+ * @since 0.1.0
+ * @category decisions
+ */
+export const attempted: (state: State) => State = internal.attempted
+
+/**
+ * The state after sleeping a retry delay.
+ *
+ * @since 0.1.0
+ * @category decisions
+ */
+export const advance: (state: State, delayMillis: number) => State = internal.advance
+
+/**
+ * Runs an effect under a policy. Failures that are not `CallError`s pass through untouched; when the policy stops,
+ * the failure carries a `RetrySummary` (`error.retries`) saying how many attempts were made, how long was spent, and
+ * why it stopped.
+ *
+ * @example
+ * ```ts
+ * import { CallError, Presets, RetryPolicy } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * declare const getItem: Effect.Effect<string, CallError.CallError>
+ *
+ * const program = getItem.pipe(
+ *   RetryPolicy.retry(Presets.awsJs2026DynamoDB),
+ *   Effect.tapError((e) => Effect.log(`stopped: ${e.retries?.stopReason}`))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const retry: {
+  (policy: RetryPolicy, options?: CallOptions): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy, options?: CallOptions): Effect.Effect<A, E, R>
+} = retryInternal.retry
+
+/**
+ * Runs an effect under the policy in context ({@link CurrentRetryPolicy}).
+ *
+ * @example
+ * ```ts
+ * import { CallError, Presets, RetryPolicy } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * declare const call: Effect.Effect<string, CallError.CallError>
+ *
+ * const program = call.pipe(RetryPolicy.retryCurrent(), RetryPolicy.withPolicy(Presets.botocoreStandard))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const retryCurrent: {
+  (options?: CallOptions): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, options?: CallOptions): Effect.Effect<A, E, R>
+} = retryInternal.retryCurrent
+
+/**
+ * The application's default policy, a context reference whose default is `Presets.rebound`. Set it for an app with
+ * {@link layer}, or for one region of code with {@link withPolicy}.
+ *
+ * @since 0.1.0
+ * @category context
+ */
+export const CurrentRetryPolicy: typeof retryInternal.CurrentRetryPolicy = retryInternal.CurrentRetryPolicy
+
+/**
+ * @since 0.1.0
+ * @category context
+ */
+export type CurrentRetryPolicy = retryInternal.CurrentRetryPolicy
+
+/**
+ * A layer that sets the default policy.
+ *
+ * @example
+ * ```ts
+ * import { Presets, RetryPolicy } from "@rebound/core"
+ *
+ * const AppRetries = RetryPolicy.layer(Presets.awsJs2026)
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: (policy: RetryPolicy) => Layer.Layer<never> = retryInternal.layer
+
+/**
+ * Runs an effect with a different default policy.
+ *
+ * @since 0.1.0
+ * @category context
+ */
+export const withPolicy: {
+  (policy: RetryPolicy): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy): Effect.Effect<A, E, R>
+} = retryInternal.withPolicy
+
+/**
+ * The policy as an Effect `Schedule` whose input is the failure, for composing with Effect's own combinators. Its
+ * output is the decision; it stops when the policy stops. A schedule does not see the first attempt start, so the time
+ * budget counts from the first failure.
+ *
+ * @example
+ * ```ts
+ * import { CallError, Presets, RetryPolicy } from "@rebound/core"
+ * import { Effect, Schedule } from "effect"
+ *
+ * declare const call: Effect.Effect<string, CallError.CallError>
+ *
+ * const schedule = RetryPolicy.toSchedule(Presets.awsJs2026).pipe(Schedule.upTo("30 seconds"))
+ * const program = call.pipe(Effect.retry(schedule))
+ * ```
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const toSchedule: (
+  policy: RetryPolicy,
+  options?: CallOptions
+) => Schedule.Schedule<Decision, CallError.CallError> = retryInternal.toSchedule

@@ -1,0 +1,123 @@
+import { make } from "./retryPolicy.js"
+
+// Numbers and sources: ../shared/reference/AWS-RETRY-FACTS.md §0, §1.2, §1.3, §2.1, §2.3, §2.4.
+
+/** The 2026 standard-mode curves shared by the SDKs: full jitter capped at 20 s before it, throttling from 1 s. */
+const standard2026 = {
+  cap: 20_000,
+  jitter: "full",
+  capping: "beforeJitter",
+  throttling: { base: 1_000 },
+  retryAfter: { maxExtra: 5_000 }
+} as const
+
+/** botocore's legacy mode: `base · 2ⁿ` without a cap, hints ignored. */
+const legacy = { factor: 2, cap: Infinity, retryAfter: false } as const
+
+/** @internal */
+export const awsJs2026 = make({
+  name: "aws-js-2026",
+  description: "AWS SDK for JavaScript v3 standard mode, 2026 behaviour (@smithy/core 3.41.1)",
+  maxAttempts: 3,
+  base: 50,
+  wholeMillis: true,
+  ...standard2026
+})
+
+/** @internal */
+export const awsJs2026DynamoDB = make({
+  name: "aws-js-2026-dynamodb",
+  description:
+    "AWS SDK for JavaScript v3 standard mode, 2026 behaviour, DynamoDB client (@aws-sdk/client-dynamodb 3.1169.0)",
+  maxAttempts: 4,
+  base: 25,
+  wholeMillis: true,
+  ...standard2026
+})
+
+/** @internal */
+export const awsJsPre2026 = make({
+  name: "aws-js-pre-2026",
+  description: "AWS SDK for JavaScript v3 standard mode before 2026 (@smithy/util-retry 4.2.5)",
+  maxAttempts: 3,
+  base: 100,
+  cap: 20_000,
+  jitter: "full",
+  // floor(min(20000, random · 2^count · base)): the cap was applied after the jitter.
+  capping: "afterJitter",
+  wholeMillis: true,
+  throttling: { base: 500 },
+  // max(hint, backoff), then the token capped every delay at 20 s.
+  retryAfter: { maxExtra: Infinity, maxDelay: 20_000 }
+})
+
+/** @internal */
+export const botocoreLegacy = make({
+  name: "botocore-legacy",
+  description: "boto3/botocore legacy mode, the default (botocore 1.43.107, _retry.json)",
+  maxAttempts: 5,
+  base: 1_000,
+  jitter: "full",
+  throttling: { base: 1_000 },
+  ...legacy
+})
+
+/** @internal */
+export const botocoreLegacyDynamoDB = make({
+  name: "botocore-legacy-dynamodb",
+  description: "boto3/botocore legacy mode, DynamoDB (botocore 1.43.107, _retry.json: base 0.05, no jitter)",
+  maxAttempts: 10,
+  base: 50,
+  jitter: "none",
+  throttling: { base: 50 },
+  ...legacy
+})
+
+/** @internal */
+export const botocoreStandard = make({
+  name: "botocore-standard",
+  description: "boto3/botocore standard mode (botocore 1.43.107, retries/standard.py, without AWS_NEW_RETRIES_2026)",
+  maxAttempts: 3,
+  base: 1_000,
+  cap: 20_000,
+  jitter: "full",
+  capping: "beforeJitter",
+  throttling: { base: 1_000 },
+  retryAfter: false
+})
+
+/** @internal */
+export const botocoreStandard2026 = make({
+  name: "botocore-standard-2026",
+  description: "boto3/botocore standard mode with AWS_NEW_RETRIES_2026=true (botocore 1.43.107)",
+  maxAttempts: 3,
+  base: 50,
+  ...standard2026
+})
+
+/** @internal */
+export const botocoreStandard2026DynamoDB = make({
+  name: "botocore-standard-2026-dynamodb",
+  description: "boto3/botocore standard mode with AWS_NEW_RETRIES_2026=true, DynamoDB (botocore 1.43.107)",
+  maxAttempts: 4,
+  base: 25,
+  ...standard2026
+})
+
+/** @internal */
+export const none = make({
+  name: "none",
+  description: "One attempt, no retries",
+  maxAttempts: 1,
+  retryAfter: false
+})
+
+/** @internal */
+export const rebound = make({
+  name: "rebound",
+  description: "rebound's recommended default: AWS 2026 curves, Retry-After honoured, a 20 s time budget",
+  maxAttempts: 3,
+  maxElapsed: 20_000,
+  base: 50,
+  ...standard2026
+})

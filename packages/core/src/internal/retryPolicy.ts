@@ -1,0 +1,207 @@
+import * as Duration from "effect/Duration"
+import { dual } from "effect/Function"
+import { pipeArguments } from "effect/Pipeable"
+import type * as Backoff from "../Backoff.js"
+import type * as CallError from "../CallError.js"
+import type * as RetryPolicy from "../RetryPolicy.js"
+import * as backoff from "./backoff.js"
+import * as validate from "./validate.js"
+
+/** @internal */
+export const TypeId: RetryPolicy.TypeId = Symbol.for("@rebound/core/RetryPolicy") as RetryPolicy.TypeId
+
+const Proto = {
+  [TypeId]: TypeId,
+  pipe() {
+    // eslint-disable-next-line prefer-rest-params
+    return pipeArguments(this, arguments)
+  },
+  toJSON(this: RetryPolicy.RetryPolicy) {
+    return {
+      _id: "RetryPolicy",
+      name: this.name,
+      description: this.description,
+      maxAttempts: this.maxAttempts,
+      maxElapsedMillis: this.maxElapsedMillis === Infinity ? null : this.maxElapsedMillis,
+      backoff: backoff.options(this.backoff),
+      throttlingBackoff: backoff.options(this.throttlingBackoff),
+      retryAfter: this.retryAfter,
+      idempotent: this.idempotent
+    }
+  },
+  toString(this: RetryPolicy.RetryPolicy) {
+    return `RetryPolicy(${this.name})`
+  }
+}
+
+/** @internal */
+export const isRetryPolicy = (u: unknown): u is RetryPolicy.RetryPolicy =>
+  typeof u === "object" && u !== null && TypeId in u
+
+/** @internal */
+export const fromFields = (
+  fields: Omit<RetryPolicy.RetryPolicy, RetryPolicy.TypeId | "pipe">
+): RetryPolicy.RetryPolicy => Object.assign(Object.create(Proto), fields)
+
+const where = "RetryPolicy.make"
+
+/** @internal */
+export const make = (options: RetryPolicy.Options = {}): RetryPolicy.RetryPolicy => {
+  const maxAttempts = validate.integer(where, "maxAttempts", options.maxAttempts ?? 3, 1)
+  const maxElapsedMillis = options.maxElapsed === undefined ?
+    Infinity :
+    validate.millis(where, "maxElapsed", options.maxElapsed, { infinite: true })
+  const transientBackoff = backoff.make(
+    {
+      base: options.base ?? 50,
+      factor: options.factor,
+      cap: options.cap ?? 20_000,
+      jitter: options.jitter ?? "full",
+      capping: options.capping,
+      wholeMillis: options.wholeMillis
+    },
+    where
+  )
+  const t = options.throttling ?? {}
+  const throttlingBackoff = backoff.make(
+    {
+      base: t.base ?? options.base ?? 1_000,
+      factor: t.factor ?? options.factor,
+      cap: t.cap ?? options.cap ?? 20_000,
+      jitter: t.jitter ?? options.jitter ?? "full",
+      capping: options.capping,
+      wholeMillis: options.wholeMillis
+    },
+    where,
+    "throttling."
+  )
+  let retryAfter: RetryPolicy.RetryAfter | undefined
+  if (options.retryAfter === false) {
+    retryAfter = undefined
+  } else {
+    const r = options.retryAfter === undefined || options.retryAfter === true ? {} : options.retryAfter
+    retryAfter = {
+      maxExtraMillis: validate.millis(where, "retryAfter.maxExtra", r.maxExtra ?? 5_000, { infinite: true }),
+      maxDelayMillis: validate.millis(where, "retryAfter.maxDelay", r.maxDelay ?? Infinity, { infinite: true })
+    }
+  }
+  if (options.retryOn !== undefined && typeof options.retryOn !== "function") {
+    validate.fail(where, "retryOn", options.retryOn, "a function (error) => boolean | undefined")
+  }
+  const name = options.name ?? "custom"
+  if (typeof name !== "string" || name.length === 0) validate.fail(where, "name", name, "a non-empty string")
+  return fromFields({
+    name,
+    description: options.description,
+    maxAttempts,
+    maxElapsedMillis,
+    backoff: transientBackoff,
+    throttlingBackoff,
+    retryAfter,
+    idempotent: options.idempotent ?? false,
+    retryOn: options.retryOn
+  })
+}
+
+/** @internal */
+export const options = (self: RetryPolicy.RetryPolicy): RetryPolicy.Options => ({
+  name: self.name,
+  description: self.description,
+  maxAttempts: self.maxAttempts,
+  maxElapsed: self.maxElapsedMillis === Infinity ? undefined : self.maxElapsedMillis,
+  base: self.backoff.baseMillis,
+  factor: self.backoff.factor,
+  cap: self.backoff.capMillis,
+  jitter: self.backoff.jitter,
+  capping: self.backoff.capping,
+  wholeMillis: self.backoff.wholeMillis,
+  throttling: {
+    base: self.throttlingBackoff.baseMillis,
+    factor: self.throttlingBackoff.factor,
+    cap: self.throttlingBackoff.capMillis,
+    jitter: self.throttlingBackoff.jitter
+  },
+  retryAfter: self.retryAfter === undefined ?
+    false :
+    { maxExtra: self.retryAfter.maxExtraMillis, maxDelay: self.retryAfter.maxDelayMillis },
+  idempotent: self.idempotent,
+  retryOn: self.retryOn
+})
+
+/** @internal */
+export const modify = dual<
+  (changes: RetryPolicy.Options) => (self: RetryPolicy.RetryPolicy) => RetryPolicy.RetryPolicy,
+  (self: RetryPolicy.RetryPolicy, changes: RetryPolicy.Options) => RetryPolicy.RetryPolicy
+>(2, (self, changes) => {
+  const current = options(self)
+  // `factor`, `cap` and `jitter` shape both curves unless `throttling` says otherwise; `base` is the transient base.
+  const inherited: Record<string, unknown> = { ...current.throttling }
+  for (const key of ["factor", "cap", "jitter"] as const) {
+    if (changes[key] !== undefined) delete inherited[key]
+  }
+  return make({ ...current, ...changes, throttling: { ...inherited, ...changes.throttling } })
+})
+
+/** @internal */
+export const initialState: RetryPolicy.State = { attempts: 0, totalDelayMillis: 0, previousDelayMillis: undefined }
+
+/** @internal */
+export const factsOf = (
+  policy: RetryPolicy.RetryPolicy,
+  error: CallError.CallError,
+  idempotent?: boolean
+): RetryPolicy.Facts => ({
+  failureClass: error.failureClass,
+  ambiguous: error.ambiguous,
+  retryAfterMillis: error.retryAfter === undefined ? undefined : Duration.toMillis(error.retryAfter),
+  retryable: policy.retryOn === undefined ? undefined : policy.retryOn(error),
+  idempotent: idempotent ?? policy.idempotent
+})
+
+const stop = (reason: CallError.StopReason): RetryPolicy.Decision => ({ _tag: "Stop", reason })
+
+/**
+ * The decision: retry after a delay, or stop and say why. Pure; the draw is one uniform number in [0, 1).
+ * @internal
+ */
+export const decide = (
+  policy: RetryPolicy.RetryPolicy,
+  state: RetryPolicy.State,
+  facts: RetryPolicy.Facts,
+  elapsedMillis: number,
+  draw: number
+): RetryPolicy.Decision => {
+  if (facts.retryable === false) return stop("notRetryable")
+  if (facts.failureClass === "fatal" && facts.retryable !== true) return stop("notRetryable")
+  if (facts.ambiguous && !facts.idempotent) return stop("notIdempotent")
+  if (state.attempts >= policy.maxAttempts) return stop("maxAttempts")
+  const curve: Backoff.Backoff = facts.failureClass === "throttling" ? policy.throttlingBackoff : policy.backoff
+  const backoffMillis = backoff.delay(curve, state.attempts - 1, state.previousDelayMillis, draw)
+  let delayMillis = backoffMillis
+  const hint = facts.retryAfterMillis
+  if (policy.retryAfter !== undefined && hint !== undefined && hint >= 0) {
+    const { maxDelayMillis, maxExtraMillis } = policy.retryAfter
+    delayMillis = Math.min(maxDelayMillis, Math.max(backoffMillis, Math.min(hint, backoffMillis + maxExtraMillis)))
+  }
+  if (elapsedMillis + delayMillis > policy.maxElapsedMillis) return stop("maxElapsed")
+  return {
+    _tag: "Retry",
+    delayMillis,
+    backoffMillis,
+    basis: delayMillis > backoffMillis ? "retryAfter" : "backoff"
+  }
+}
+
+/** @internal */
+export const advance = (state: RetryPolicy.State, delayMillis: number): RetryPolicy.State => ({
+  attempts: state.attempts,
+  totalDelayMillis: state.totalDelayMillis + delayMillis,
+  previousDelayMillis: delayMillis
+})
+
+/** @internal */
+export const attempted = (state: RetryPolicy.State): RetryPolicy.State => ({
+  attempts: state.attempts + 1,
+  totalDelayMillis: state.totalDelayMillis,
+  previousDelayMillis: state.previousDelayMillis
+})

@@ -1,0 +1,269 @@
+/**
+ * Deterministic timing tests for code that retries.
+ *
+ * @since 0.1.0
+ */
+import type * as Array from "effect/Array"
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberStatus from "effect/FiberStatus"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Ref from "effect/Ref"
+import * as TestClock from "effect/TestClock"
+import * as CallError from "../CallError.js"
+import * as RetryPolicy from "../RetryPolicy.js"
+
+/**
+ * One scripted outcome of an attempt.
+ *
+ * - `"success"`: the attempt succeeds with `"ok"`.
+ * - `"throttle"`: a `ThrottlingError` (`ThrottlingException`, HTTP 400).
+ * - `"transient"`: a non-ambiguous `TransientError` (`ServiceUnavailable`, HTTP 503, rejected before processing).
+ * - `"ambiguous"`: an ambiguous `TransientError` (`ECONNRESET` after the request was written).
+ * - `"fatal"`: a `FatalError` (`ValidationException`, HTTP 400).
+ * - `{ throttle: { retryAfter } }`: throttling with a `Retry-After` hint.
+ * - any `CallError`: failed with as given.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome =
+  | "success"
+  | "throttle"
+  | "transient"
+  | "ambiguous"
+  | "fatal"
+  | { readonly throttle: { readonly retryAfter: Duration.DurationInput } }
+  | CallError.CallError
+
+const service = "TestService"
+const operation = "TestOperation"
+
+/**
+ * The failure a scripted outcome stands for, or `undefined` for `"success"`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const failureOf = (outcome: Outcome): CallError.CallError | undefined => {
+  if (typeof outcome === "string") {
+    switch (outcome) {
+      case "success":
+        return undefined
+      case "throttle":
+        return new CallError.ThrottlingError({ service, operation, code: "ThrottlingException", httpStatus: 400 })
+      case "transient":
+        return new CallError.TransientError({
+          service,
+          operation,
+          code: "ServiceUnavailable",
+          httpStatus: 503,
+          reason: "server",
+          ambiguous: false
+        })
+      case "ambiguous":
+        return new CallError.TransientError({
+          service,
+          operation,
+          code: "ECONNRESET",
+          reason: "network",
+          ambiguous: true
+        })
+      case "fatal":
+        return new CallError.FatalError({
+          service,
+          operation,
+          code: "ValidationException",
+          httpStatus: 400,
+          reason: "client"
+        })
+    }
+  }
+  if (CallError.isCallError(outcome)) return outcome
+  return new CallError.ThrottlingError({
+    service,
+    operation,
+    code: "ThrottlingException",
+    httpStatus: 429,
+    retryAfter: Duration.decode(outcome.throttle.retryAfter)
+  })
+}
+
+/**
+ * A call that plays a script, one outcome per attempt (the last outcome repeats), recording the `Clock` instant of
+ * every attempt.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Scripted {
+  readonly call: Effect.Effect<"ok", CallError.CallError>
+  /** Instants (ms) of the attempts so far. */
+  readonly attempts: Effect.Effect<ReadonlyArray<number>>
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const scripted = (outcomes: Array.NonEmptyReadonlyArray<Outcome>): Effect.Effect<Scripted> =>
+  Effect.map(Ref.make<ReadonlyArray<number>>([]), (attempts) => ({
+    attempts: Ref.get(attempts),
+    call: Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const made = yield* Ref.updateAndGet(attempts, (xs) => [...xs, now])
+      const failure = failureOf(outcomes[Math.min(made.length, outcomes.length) - 1]!)
+      if (failure !== undefined) return yield* Effect.fail(failure)
+      return "ok" as const
+    })
+  }))
+
+/**
+ * Waits for a fiber by moving `TestClock` from each pending sleep to the next, so the clock ends at the exact instant
+ * the fiber finished. Dies if the fiber is blocked on something other than time.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const runToCompletion = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Effect.Effect<Exit.Exit<A, E>> =>
+  Effect.gen(function*() {
+    let idle = 0
+    while (true) {
+      const done = yield* Fiber.poll(fiber)
+      if (Option.isSome(done)) return done.value
+      // Move the clock only while the fiber is parked, so it never registers a sleep against a clock that has already
+      // moved on; give forked children a few turns too.
+      if (FiberStatus.isRunning(yield* Fiber.status(fiber)) || idle < 3) {
+        idle++
+        yield* Effect.yieldNow()
+        continue
+      }
+      const sleeps = Chunk.toReadonlyArray(yield* TestClock.sleeps())
+      if (sleeps.length === 0) {
+        if (idle < 200) {
+          idle++
+          yield* Effect.yieldNow()
+          continue
+        }
+        return yield* Effect.dieMessage("runToCompletion: the fiber is blocked on something other than the clock")
+      }
+      idle = 0
+      const now = yield* Clock.currentTimeMillis
+      yield* TestClock.adjust(Duration.millis(Math.max(0, Math.min(...sleeps) - now)))
+    }
+  })
+
+/**
+ * Runs an effect to completion under `TestClock`, returning its exit and the virtual time it took.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<{ readonly exit: Exit.Exit<A, E>; readonly elapsedMillis: number }, never, R> =>
+  Effect.gen(function*() {
+    const start = yield* Clock.currentTimeMillis
+    const fiber = yield* Effect.fork(effect)
+    const exit = yield* runToCompletion(fiber)
+    return { exit, elapsedMillis: (yield* Clock.currentTimeMillis) - start }
+  })
+
+/**
+ * Seeds the `Random` of an effect (`Effect.withRandom(Random.make(seed))`).
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const withSeed = (seed: unknown) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withRandom(effect, Random.make(seed))
+
+/**
+ * Pins the draws of an effect's `Random` (`Random.fixed(draws)`, cycling).
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const withDraws =
+  (draws: Array.NonEmptyReadonlyArray<number>) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withRandom(effect, Random.fixed([...draws] as [number, ...Array<number>]))
+
+/**
+ * What happened during a scripted call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Timeline {
+  /** Instant (ms, from the start of the call) of every attempt. */
+  readonly attempts: ReadonlyArray<number>
+  /** Gaps between consecutive attempts: the delays the policy chose. */
+  readonly delays: ReadonlyArray<number>
+  /** Instant the call ended. */
+  readonly end: number
+  readonly exit: Exit.Exit<"ok", CallError.CallError>
+  /** Why retries stopped, or `undefined` when the call succeeded. */
+  readonly stopReason: CallError.StopReason | undefined
+}
+
+/**
+ * Options of {@link timeline}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TimelineOptions {
+  readonly policy: RetryPolicy.RetryPolicy
+  readonly outcomes: Array.NonEmptyReadonlyArray<Outcome>
+  /** A seed for `Random.make`. */
+  readonly seed?: unknown
+  /** Pinned draws for `Random.fixed`; wins over `seed`. */
+  readonly draws?: Array.NonEmptyReadonlyArray<number> | undefined
+  readonly idempotent?: boolean | undefined
+}
+
+/**
+ * Runs a scripted call under a policy on `TestClock` and returns its timeline.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const timeline = (options: TimelineOptions): Effect.Effect<Timeline> =>
+  timelineOf(options, (call) => RetryPolicy.retry(call, options.policy, { idempotent: options.idempotent }))
+
+/**
+ * Runs a scripted call through any retrying wrapper (a service method, a custom combinator) and returns its timeline.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const timelineOf = <R>(
+  options: Omit<TimelineOptions, "policy">,
+  wrap: (call: Effect.Effect<"ok", CallError.CallError>) => Effect.Effect<"ok", CallError.CallError, R>
+): Effect.Effect<Timeline, never, R> =>
+  Effect.gen(function*() {
+    const script = yield* scripted(options.outcomes)
+    const randomised = options.draws !== undefined ?
+      withDraws(options.draws) :
+      withSeed(options.seed ?? "rebound")
+    const start = yield* Clock.currentTimeMillis
+    const { elapsedMillis, exit } = yield* run(randomised(wrap(script.call)))
+    // Instants are relative to the start and rounded to the microsecond, so float noise from a clock that has already
+    // moved in earlier runs cannot make two identical timelines differ.
+    const attempts = (yield* script.attempts).map((t) => Math.round((t - start) * 1000) / 1000)
+    return {
+      attempts,
+      delays: attempts.slice(1).map((t, i) => Math.round((t - attempts[i]!) * 1000) / 1000),
+      end: Math.round(elapsedMillis * 1000) / 1000,
+      exit,
+      stopReason: Exit.isFailure(exit) ?
+        Option.getOrUndefined(Cause.failureOption(exit.cause))?.retries?.stopReason :
+        undefined
+    }
+  })
