@@ -11,10 +11,13 @@
  * | `botocoreStandard` | 3 | `r·min(2ⁿ, 20)` s | same | 20 s | ignored | botocore 1.43.107 |
  * | `botocoreStandard2026` | 3 | `r·min(0.05·2ⁿ, 20)` s | base 1 s | 20 s | `max(d, min(h, d+5s))` | botocore 1.43.107 + `AWS_NEW_RETRIES_2026` |
  * | `botocoreStandard2026DynamoDB` | 4 | base 25 ms | base 1 s | 20 s | same | same |
+ * | `awsJs2026Adaptive` | 3 | like `awsJs2026` | like `awsJs2026` | 20 s | same | `@smithy/core` 3.41.1, plus the CUBIC limiter |
  * | `none` | 1 | — | — | — | — | — |
  * | `rebound` | 3 | like `awsJs2026` | like `awsJs2026` | 20 s | `max(d, min(h, d+5s))` | rebound's default; 20 s time budget |
  *
- * `n` counts retries from 0 and `r` is uniform in [0, 1). Deliberately not reproduced: the pre-2026 JavaScript
+ * `n` counts retries from 0 and `r` is uniform in [0, 1). Quotas: the 2026 presets (JavaScript and botocore) and
+ * `rebound` carry `RetryQuota.aws2026` (500 tokens, retry 14, throttling retry 5); `awsJsPre2026` carries 500/10/5;
+ * `botocoreStandard` 500/5 (timeouts 10); the legacy presets and `none` have none. Deliberately not reproduced: the pre-2026 JavaScript
  * quota-refill bug and its lost numeric `Retry-After` hints (AWS-RETRY-FACTS §2.4).
  *
  * @since 0.1.0
@@ -37,6 +40,15 @@ export const awsJs2026: RetryPolicy = internal.awsJs2026
  * @category presets
  */
 export const awsJs2026DynamoDB: RetryPolicy = internal.awsJs2026DynamoDB
+
+/**
+ * AWS SDK for JavaScript v3 adaptive mode, 2026 behaviour: `awsJs2026` plus the CUBIC client-side rate limiter, which
+ * may delay even the first attempt once a throttle has been seen (`@smithy/core` 3.41.1).
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const awsJs2026Adaptive: RetryPolicy = internal.awsJs2026Adaptive
 
 /**
  * AWS SDK for JavaScript v3 standard mode before the 2026 update (`@smithy/util-retry` 4.2.5).
@@ -111,6 +123,7 @@ export const rebound: RetryPolicy = internal.rebound
 export const all: ReadonlyArray<RetryPolicy> = [
   awsJs2026,
   awsJs2026DynamoDB,
+  awsJs2026Adaptive,
   awsJsPre2026,
   botocoreLegacy,
   botocoreLegacyDynamoDB,

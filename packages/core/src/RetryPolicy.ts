@@ -7,7 +7,10 @@
  *
  * Order of checks for each failure: `retryOn` refusal or a fatal failure → `notRetryable`; an ambiguous failure on a
  * non-idempotent call → `notIdempotent`; attempts used up → `maxAttempts`; then the delay (backoff, raised by a
- * `Retry-After` hint within the clamp); a retry that would end past `maxElapsed` → `maxElapsed`.
+ * `Retry-After` hint within the clamp); a retry that would end past `maxElapsed` → `maxElapsed`. Then the guards a
+ * policy carries: an open circuit breaker → `circuitOpen`; a spent retry budget → `budget`; a retry quota that cannot
+ * pay → `quota` (checked last because it is the one that spends). Before every attempt, the first included, the
+ * breaker may reject the call (`circuitOpen`) and the adaptive limiter may delay it.
  *
  * `maxAttempts` counts the first call. boto3's `Config(retries={"max_attempts": N})` counts retries, so it maps to
  * `maxAttempts: N + 1`; boto3's `total_max_attempts`, `AWS_MAX_ATTEMPTS` and the SDK for JavaScript's `maxAttempts`
@@ -21,12 +24,16 @@ import type * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Schedule from "effect/Schedule"
+import type * as AdaptiveLimiter from "./AdaptiveLimiter.js"
 import type * as Backoff from "./Backoff.js"
 import type * as CallError from "./CallError.js"
+import type * as CircuitBreaker from "./CircuitBreaker.js"
 import * as retryInternal from "./internal/retry.js"
 import * as internal from "./internal/retryPolicy.js"
 import * as validation from "./internal/validate.js"
 import type { InvalidOptionError } from "./InvalidOption.js"
+import type * as RetryBudget from "./RetryBudget.js"
+import type * as RetryQuota from "./RetryQuota.js"
 
 /**
  * @since 0.1.0
@@ -77,6 +84,14 @@ export interface RetryPolicy extends Pipeable {
   readonly idempotent: boolean
   /** Narrows or widens what is retried: `true` retries, `false` stops, `undefined` keeps the default. */
   readonly retryOn: ((error: CallError.CallError) => boolean | undefined) | undefined
+  /** The retry quota (token bucket) retries draw from. */
+  readonly quota: RetryQuota.RetryQuota | undefined
+  /** The ratio or token budget retries must fit in. */
+  readonly budget: RetryBudget.RetryBudget | undefined
+  /** The adaptive client-side rate limiter every attempt passes. */
+  readonly limiter: AdaptiveLimiter.AdaptiveLimiter | undefined
+  /** The circuit breaker every attempt passes. */
+  readonly breaker: CircuitBreaker.CircuitBreaker | undefined
 }
 
 /**
@@ -120,6 +135,25 @@ export interface Options {
   /** Whether ambiguous failures may be retried. Default false: a non-idempotent call is never silently repeated. */
   readonly idempotent?: boolean | undefined
   readonly retryOn?: ((error: CallError.CallError) => boolean | undefined) | undefined
+  readonly quota?: RetryQuota.RetryQuota | undefined
+  readonly budget?: RetryBudget.RetryBudget | undefined
+  readonly limiter?: AdaptiveLimiter.AdaptiveLimiter | undefined
+  readonly breaker?: CircuitBreaker.CircuitBreaker | undefined
+}
+
+/**
+ * What a call is, for keying quotas, budgets, limiters and breakers, and for telemetry.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallContext {
+  /** e.g. `"DynamoDB"`; the default key of every guard (one per client). */
+  readonly service: string
+  /** e.g. `"GetItem"`. */
+  readonly operation: string
+  /** The resource called — a table, a bucket prefix, a function — for per-resource keys. */
+  readonly resource?: string | undefined
 }
 
 /**
@@ -131,6 +165,11 @@ export interface Options {
 export interface CallOptions {
   /** Overrides the policy's `idempotent` for this call. */
   readonly idempotent?: boolean | undefined
+  /** Defaults to `"unknown"`. */
+  readonly service?: string | undefined
+  /** Defaults to `"unknown"`. */
+  readonly operation?: string | undefined
+  readonly resource?: string | undefined
 }
 
 /**
@@ -257,6 +296,71 @@ export const modify: {
   (changes: Options): (self: RetryPolicy) => RetryPolicy
   (self: RetryPolicy, changes: Options): RetryPolicy
 } = internal.modify
+
+/**
+ * Carries a retry quota (`undefined` removes it).
+ *
+ * @example
+ * ```ts
+ * import { Presets, RetryPolicy, RetryQuota } from "@rebound/core"
+ *
+ * const guarded = Presets.botocoreStandard2026.pipe(RetryPolicy.withQuota(RetryQuota.aws2026))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withQuota: {
+  (quota: RetryQuota.RetryQuota | undefined): (self: RetryPolicy) => RetryPolicy
+  (self: RetryPolicy, quota: RetryQuota.RetryQuota | undefined): RetryPolicy
+} = internal.withGuard("quota")
+
+/**
+ * Carries a retry budget (`undefined` removes it).
+ *
+ * @example
+ * ```ts
+ * import { Presets, RetryBudget, RetryPolicy } from "@rebound/core"
+ *
+ * const budgeted = Presets.awsJs2026.pipe(RetryPolicy.withBudget(RetryBudget.sre))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withBudget: {
+  (budget: RetryBudget.RetryBudget | undefined): (self: RetryPolicy) => RetryPolicy
+  (self: RetryPolicy, budget: RetryBudget.RetryBudget | undefined): RetryPolicy
+} = internal.withGuard("budget")
+
+/**
+ * Carries an adaptive rate limiter (`undefined` removes it).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withLimiter: {
+  (limiter: AdaptiveLimiter.AdaptiveLimiter | undefined): (self: RetryPolicy) => RetryPolicy
+  (self: RetryPolicy, limiter: AdaptiveLimiter.AdaptiveLimiter | undefined): RetryPolicy
+} = internal.withGuard("limiter")
+
+/**
+ * Carries a circuit breaker (`undefined` removes it).
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker, Presets, RetryPolicy } from "@rebound/core"
+ *
+ * const broken = Presets.rebound.pipe(RetryPolicy.withBreaker(CircuitBreaker.consecutive({ threshold: 5 })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withBreaker: {
+  (breaker: CircuitBreaker.CircuitBreaker | undefined): (self: RetryPolicy) => RetryPolicy
+  (self: RetryPolicy, breaker: CircuitBreaker.CircuitBreaker | undefined): RetryPolicy
+} = internal.withGuard("breaker")
 
 /**
  * The pure decision after a failed attempt: retry after a delay, or stop and say why.

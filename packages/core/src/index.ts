@@ -5,6 +5,13 @@
  */
 
 /**
+ * The AWS SDKs' adaptive (CUBIC) client-side rate limiter as a pure state machine, with FIFO waiting.
+ *
+ * @since 0.1.0
+ */
+export * as AdaptiveLimiter from "./AdaptiveLimiter.js"
+
+/**
  * Backoff curves (none, full, equal and decorrelated jitter) as pure data and a pure delay function.
  *
  * @since 0.1.0
@@ -17,6 +24,13 @@ export * as Backoff from "./Backoff.js"
  * @since 0.1.0
  */
 export * as CallError from "./CallError.js"
+
+/**
+ * Consecutive-failure and sampling circuit breakers as pure state machines.
+ *
+ * @since 0.1.0
+ */
+export * as CircuitBreaker from "./CircuitBreaker.js"
 
 /**
  * The typed error of every constructor given a bad option.
@@ -33,8 +47,29 @@ export * as InvalidOption from "./InvalidOption.js"
 export * as Presets from "./Presets.js"
 
 /**
+ * Ratio retry budgets (SRE, Finagle) and gRPC's token throttling as pure state machines.
+ *
+ * @since 0.1.0
+ */
+export * as RetryBudget from "./RetryBudget.js"
+
+/**
  * Retry policies: validated data, the pure decision, the Effect interpreter, the `Schedule` view and the context default.
  *
  * @since 0.1.0
  */
 export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * The AWS SDKs' retry quota (token bucket) as a pure state machine, keyed per client or per resource.
+ *
+ * @since 0.1.0
+ */
+export * as RetryQuota from "./RetryQuota.js"
+
+/**
+ * The keyed store service where quota, budget, limiter and breaker state lives.
+ *
+ * @since 0.1.0
+ */
+export * as StateStore from "./StateStore.js"

@@ -28,7 +28,7 @@ describe("@rebound/core/testing", () => {
       expect(yield* script.attempts).toEqual([0, 0, 0])
     }))
 
-  it.effect("run leaves the clock at the instant the effect finished", () =>
+  it.effect("run reports the virtual time the effect took", () =>
     Effect.gen(function*() {
       const { elapsedMillis, exit } = yield* Testing.run(Effect.sleep("3 seconds").pipe(Effect.as(42)))
       expect(exit).toEqual(Exit.succeed(42))

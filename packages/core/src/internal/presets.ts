@@ -1,4 +1,9 @@
+import * as AdaptiveLimiter from "./adaptiveLimiter.js"
 import { make } from "./retryPolicy.js"
+import * as RetryQuota from "./retryQuota.js"
+
+/** 500 tokens; a retry costs 14, a throttling retry 5 (`@smithy/core` 3.41.1; botocore with the 2026 flag). */
+const quota2026 = RetryQuota.make({ name: "aws-2026", capacity: 500, retryCost: 14, throttlingRetryCost: 5 })
 
 // Numbers and sources: ../shared/reference/AWS-RETRY-FACTS.md §0, §1.2, §1.3, §2.1, §2.3, §2.4.
 
@@ -21,6 +26,20 @@ export const awsJs2026 = make({
   maxAttempts: 3,
   base: 50,
   wholeMillis: true,
+  quota: quota2026,
+  ...standard2026
+})
+
+/** @internal */
+export const awsJs2026Adaptive = make({
+  name: "aws-js-2026-adaptive",
+  description:
+    "AWS SDK for JavaScript v3 adaptive mode, 2026 behaviour: standard mode plus the CUBIC rate limiter (@smithy/core 3.41.1)",
+  maxAttempts: 3,
+  base: 50,
+  wholeMillis: true,
+  quota: quota2026,
+  limiter: AdaptiveLimiter.make({ name: "aws-adaptive" }),
   ...standard2026
 })
 
@@ -32,6 +51,7 @@ export const awsJs2026DynamoDB = make({
   maxAttempts: 4,
   base: 25,
   wholeMillis: true,
+  quota: quota2026,
   ...standard2026
 })
 
@@ -48,7 +68,9 @@ export const awsJsPre2026 = make({
   wholeMillis: true,
   throttling: { base: 500 },
   // max(hint, backoff), then the token capped every delay at 20 s.
-  retryAfter: { maxExtra: Infinity, maxDelay: 20_000 }
+  retryAfter: { maxExtra: Infinity, maxDelay: 20_000 },
+  // Transient retries cost 10, throttling ones 5 (the refill bug, Math.max, deliberately not reproduced).
+  quota: RetryQuota.make({ name: "aws-js-pre-2026", capacity: 500, retryCost: 10, throttlingRetryCost: 5 })
 })
 
 /** @internal */
@@ -83,7 +105,15 @@ export const botocoreStandard = make({
   jitter: "full",
   capping: "beforeJitter",
   throttling: { base: 1_000 },
-  retryAfter: false
+  retryAfter: false,
+  // retries cost 5, retries after a connect or read timeout 10 (retries/standard.py)
+  quota: RetryQuota.make({
+    name: "botocore-standard",
+    capacity: 500,
+    retryCost: 5,
+    throttlingRetryCost: 5,
+    timeoutRetryCost: 10
+  })
 })
 
 /** @internal */
@@ -92,6 +122,7 @@ export const botocoreStandard2026 = make({
   description: "boto3/botocore standard mode with AWS_NEW_RETRIES_2026=true (botocore 1.43.107)",
   maxAttempts: 3,
   base: 50,
+  quota: quota2026,
   ...standard2026
 })
 
@@ -101,6 +132,7 @@ export const botocoreStandard2026DynamoDB = make({
   description: "boto3/botocore standard mode with AWS_NEW_RETRIES_2026=true, DynamoDB (botocore 1.43.107)",
   maxAttempts: 4,
   base: 25,
+  quota: quota2026,
   ...standard2026
 })
 
@@ -115,9 +147,11 @@ export const none = make({
 /** @internal */
 export const rebound = make({
   name: "rebound",
-  description: "rebound's recommended default: AWS 2026 curves, Retry-After honoured, a 20 s time budget",
+  description:
+    "rebound's recommended default: AWS 2026 curves and quota, Retry-After honoured, a 20 s time budget per call",
   maxAttempts: 3,
   maxElapsed: 20_000,
   base: 50,
+  quota: quota2026,
   ...standard2026
 })

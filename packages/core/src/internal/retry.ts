@@ -10,10 +10,13 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
 import type * as CallError from "../CallError.js"
+import { TransientError } from "../CallError.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
 import { isCallError, withRetries } from "./callError.js"
+import { bind as guardsOf } from "./guards.js"
 import * as presets from "./presets.js"
 import * as policy from "./retryPolicy.js"
+import { StateStoreTag } from "./stateStore.js"
 
 /** @internal */
 export class CurrentRetryPolicy extends Context.Reference<CurrentRetryPolicy>()(
@@ -34,8 +37,21 @@ const summary = (
   policy: self.name
 })
 
+const circuitOpen = (context: RetryPolicy.CallContext, retryAfterMillis: number): CallError.CallError =>
+  new TransientError({
+    service: context.service,
+    operation: context.operation,
+    code: "CircuitOpen",
+    detail: "the circuit breaker is open, so the call failed fast without reaching the service",
+    reason: "unknown",
+    ambiguous: false,
+    retryAfter: Duration.millis(retryAfterMillis),
+    resource: context.resource
+  })
+
 /**
- * The Effect interpreter of the pure decision: time from `Clock`, one draw from `Random` per failed attempt.
+ * The Effect interpreter of the pure decision: time from `Clock`, one draw from `Random` per failed attempt, guard
+ * state from the `StateStore`.
  * @internal
  */
 export const run = <A, E, R>(
@@ -44,25 +60,57 @@ export const run = <A, E, R>(
   options?: RetryPolicy.CallOptions
 ): Effect.Effect<A, E, R> =>
   Effect.gen(function*() {
+    const context: RetryPolicy.CallContext = {
+      service: options?.service ?? "unknown",
+      operation: options?.operation ?? "unknown",
+      resource: options?.resource
+    }
+    const guards = guardsOf(retryPolicy, context, yield* StateStoreTag)
     const startedAt = yield* Clock.currentTimeMillis
+    const stop = (error: CallError.CallError, state: RetryPolicy.State, now: number, reason: CallError.StopReason) =>
+      Effect.fail(withRetries(error, summary(retryPolicy, state, now - startedAt, reason)) as E)
     let state = policy.initialState
+    let lastError: CallError.CallError | undefined
+    let lastRetryCost: number | undefined
+    if (guards !== undefined) yield* guards.start(startedAt)
     while (true) {
-      const result = yield* Effect.either(self)
+      let probe = false
+      if (guards !== undefined) {
+        const admission = yield* guards.admit(yield* Clock.currentTimeMillis)
+        if (admission._tag === "Rejected") {
+          const now = yield* Clock.currentTimeMillis
+          return yield* stop(lastError ?? circuitOpen(context, admission.retryAfterMillis), state, now, "circuitOpen")
+        }
+        probe = admission.probe
+        const waited = yield* guards.pace(yield* Clock.currentTimeMillis)
+        state = policy.advanceBy(state, waited)
+      }
+      const result = yield* (guards !== undefined && probe ?
+        Effect.either(self).pipe(Effect.onInterrupt(() => guards.release(probe))) :
+        Effect.either(self))
       state = policy.attempted(state)
-      if (Either.isRight(result)) return result.right
+      if (Either.isRight(result)) {
+        if (guards !== undefined) yield* guards.succeeded(yield* Clock.currentTimeMillis, probe, lastRetryCost)
+        return result.right
+      }
       const error = result.left
       if (!isCallError(error)) return yield* Effect.fail(error)
+      lastError = error
       const draw = yield* Random.next
-      const elapsed = (yield* Clock.currentTimeMillis) - startedAt
+      const now = yield* Clock.currentTimeMillis
+      if (guards !== undefined) yield* guards.failed(now, probe, error)
       const decision = policy.decide(
         retryPolicy,
         state,
         policy.factsOf(retryPolicy, error, options?.idempotent),
-        elapsed,
+        now - startedAt,
         draw
       )
-      if (decision._tag === "Stop") {
-        return yield* Effect.fail(withRetries(error, summary(retryPolicy, state, elapsed, decision.reason)) as E)
+      if (decision._tag === "Stop") return yield* stop(error, state, now, decision.reason)
+      if (guards !== undefined) {
+        const verdict = yield* guards.allowRetry(now, error)
+        if (verdict._tag === "Refused") return yield* stop(error, state, now, verdict.reason)
+        lastRetryCost = verdict.cost
       }
       yield* Effect.sleep(Duration.millis(decision.delayMillis))
       state = policy.advance(state, decision.delayMillis)

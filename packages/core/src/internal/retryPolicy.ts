@@ -4,7 +4,11 @@ import { pipeArguments } from "effect/Pipeable"
 import type * as Backoff from "../Backoff.js"
 import type * as CallError from "../CallError.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
+import * as adaptiveLimiter from "./adaptiveLimiter.js"
 import * as backoff from "./backoff.js"
+import * as circuitBreaker from "./circuitBreaker.js"
+import * as retryBudget from "./retryBudget.js"
+import * as retryQuota from "./retryQuota.js"
 import * as validate from "./validate.js"
 
 /** @internal */
@@ -26,7 +30,11 @@ const Proto = {
       backoff: backoff.options(this.backoff),
       throttlingBackoff: backoff.options(this.throttlingBackoff),
       retryAfter: this.retryAfter,
-      idempotent: this.idempotent
+      idempotent: this.idempotent,
+      quota: this.quota?.name,
+      budget: this.budget?.name,
+      limiter: this.limiter?.name,
+      breaker: this.breaker?.name
     }
   },
   toString(this: RetryPolicy.RetryPolicy) {
@@ -90,6 +98,12 @@ export const make = (options: RetryPolicy.Options = {}): RetryPolicy.RetryPolicy
   }
   const name = options.name ?? "custom"
   if (typeof name !== "string" || name.length === 0) validate.fail(where, "name", name, "a non-empty string")
+  const guard = <G>(field: string, value: G | undefined, id: symbol, what: string): G | undefined => {
+    if (value !== undefined && !(typeof value === "object" && value !== null && id in value)) {
+      validate.fail(where, field, value, what)
+    }
+    return value
+  }
   return fromFields({
     name,
     description: options.description,
@@ -99,7 +113,11 @@ export const make = (options: RetryPolicy.Options = {}): RetryPolicy.RetryPolicy
     throttlingBackoff,
     retryAfter,
     idempotent: options.idempotent ?? false,
-    retryOn: options.retryOn
+    retryOn: options.retryOn,
+    quota: guard("quota", options.quota, retryQuota.TypeId, "a RetryQuota (RetryQuota.make)"),
+    budget: guard("budget", options.budget, retryBudget.TypeId, "a RetryBudget (RetryBudget.ratio or tokens)"),
+    limiter: guard("limiter", options.limiter, adaptiveLimiter.TypeId, "an AdaptiveLimiter (AdaptiveLimiter.make)"),
+    breaker: guard("breaker", options.breaker, circuitBreaker.TypeId, "a CircuitBreaker")
   })
 }
 
@@ -125,8 +143,19 @@ export const options = (self: RetryPolicy.RetryPolicy): RetryPolicy.Options => (
     false :
     { maxExtra: self.retryAfter.maxExtraMillis, maxDelay: self.retryAfter.maxDelayMillis },
   idempotent: self.idempotent,
-  retryOn: self.retryOn
+  retryOn: self.retryOn,
+  quota: self.quota,
+  budget: self.budget,
+  limiter: self.limiter,
+  breaker: self.breaker
 })
+
+/** @internal */
+export const withGuard = <K extends "quota" | "budget" | "limiter" | "breaker">(field: K) =>
+  dual<
+    (guard: RetryPolicy.RetryPolicy[K]) => (self: RetryPolicy.RetryPolicy) => RetryPolicy.RetryPolicy,
+    (self: RetryPolicy.RetryPolicy, guard: RetryPolicy.RetryPolicy[K]) => RetryPolicy.RetryPolicy
+  >(2, (self, guard) => make({ ...options(self), [field]: guard }))
 
 /** @internal */
 export const modify = dual<
@@ -198,6 +227,10 @@ export const advance = (state: RetryPolicy.State, delayMillis: number): RetryPol
   totalDelayMillis: state.totalDelayMillis + delayMillis,
   previousDelayMillis: delayMillis
 })
+
+/** Time spent waiting for a limiter counts as delay too. @internal */
+export const advanceBy = (state: RetryPolicy.State, waitedMillis: number): RetryPolicy.State =>
+  waitedMillis <= 0 ? state : { ...state, totalDelayMillis: state.totalDelayMillis + waitedMillis }
 
 /** @internal */
 export const attempted = (state: RetryPolicy.State): RetryPolicy.State => ({

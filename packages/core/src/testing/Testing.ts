@@ -18,6 +18,7 @@ import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import * as CallError from "../CallError.js"
 import * as RetryPolicy from "../RetryPolicy.js"
+import * as StateStore from "../StateStore.js"
 
 /**
  * One scripted outcome of an attempt.
@@ -125,37 +126,51 @@ export const scripted = (outcomes: Array.NonEmptyReadonlyArray<Outcome>): Effect
   }))
 
 /**
- * Waits for a fiber by moving `TestClock` from each pending sleep to the next, so the clock ends at the exact instant
- * the fiber finished. Dies if the fiber is blocked on something other than time.
+ * Options of {@link runToCompletion} and {@link run}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunOptions {
+  /**
+   * How far `TestClock` moves per step. Within a step every pending sleep fires at its exact instant, in order, and
+   * sleeps registered meanwhile fire too if they fall inside the step; so the step size changes speed, never the
+   * instants. Default 1 hour.
+   */
+  readonly horizon?: Duration.DurationInput | undefined
+}
+
+/**
+ * Waits for a fiber by moving `TestClock` forward until it is done. Dies if the fiber is blocked on something other
+ * than time. The effect under test must be driven by the clock alone (no real I/O).
  *
  * @since 0.1.0
  * @category running
  */
-export const runToCompletion = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Effect.Effect<Exit.Exit<A, E>> =>
+export const runToCompletion = <A, E>(
+  fiber: Fiber.RuntimeFiber<A, E>,
+  options?: RunOptions
+): Effect.Effect<Exit.Exit<A, E>> =>
   Effect.gen(function*() {
+    const horizon = Duration.decode(options?.horizon ?? "1 hour")
     let idle = 0
     while (true) {
       const done = yield* Fiber.poll(fiber)
       if (Option.isSome(done)) return done.value
-      // Move the clock only while the fiber is parked, so it never registers a sleep against a clock that has already
-      // moved on; give forked children a few turns too.
       if (FiberStatus.isRunning(yield* Fiber.status(fiber)) || idle < 3) {
         idle++
         yield* Effect.yieldNow()
         continue
       }
-      const sleeps = Chunk.toReadonlyArray(yield* TestClock.sleeps())
-      if (sleeps.length === 0) {
-        if (idle < 200) {
-          idle++
+      if (Chunk.isEmpty(yield* TestClock.sleeps())) {
+        if (idle++ < 200) {
           yield* Effect.yieldNow()
           continue
         }
         return yield* Effect.dieMessage("runToCompletion: the fiber is blocked on something other than the clock")
       }
       idle = 0
-      const now = yield* Clock.currentTimeMillis
-      yield* TestClock.adjust(Duration.millis(Math.max(0, Math.min(...sleeps) - now)))
+      yield* TestClock.adjust(horizon)
     }
   })
 
@@ -166,13 +181,17 @@ export const runToCompletion = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Effect.E
  * @category running
  */
 export const run = <A, E, R>(
-  effect: Effect.Effect<A, E, R>
+  effect: Effect.Effect<A, E, R>,
+  options?: RunOptions
 ): Effect.Effect<{ readonly exit: Exit.Exit<A, E>; readonly elapsedMillis: number }, never, R> =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
-    const fiber = yield* Effect.fork(effect)
-    const exit = yield* runToCompletion(fiber)
-    return { exit, elapsedMillis: (yield* Clock.currentTimeMillis) - start }
+    const finished = yield* Ref.make(start)
+    const fiber = yield* Effect.fork(
+      Effect.onExit(effect, () => Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.set(finished, now)))
+    )
+    const exit = yield* runToCompletion(fiber, options)
+    return { exit, elapsedMillis: (yield* Ref.get(finished)) - start }
   })
 
 /**
@@ -226,6 +245,15 @@ export interface TimelineOptions {
   /** Pinned draws for `Random.fixed`; wins over `seed`. */
   readonly draws?: Array.NonEmptyReadonlyArray<number> | undefined
   readonly idempotent?: boolean | undefined
+  /**
+   * Where quota, budget, limiter and breaker state lives. Default: a fresh in-memory store for this timeline, so
+   * timelines never share buckets by accident. Pass one to carry state across timelines.
+   */
+  readonly store?: StateStore.StateStore | undefined
+  /** Labels for the call (keys of guards, telemetry). */
+  readonly service?: string | undefined
+  readonly operation?: string | undefined
+  readonly resource?: string | undefined
 }
 
 /**
@@ -235,7 +263,13 @@ export interface TimelineOptions {
  * @category running
  */
 export const timeline = (options: TimelineOptions): Effect.Effect<Timeline> =>
-  timelineOf(options, (call) => RetryPolicy.retry(call, options.policy, { idempotent: options.idempotent }))
+  timelineOf(options, (call) =>
+    RetryPolicy.retry(call, options.policy, {
+      idempotent: options.idempotent,
+      service: options.service ?? "TestService",
+      operation: options.operation ?? "TestOperation",
+      resource: options.resource
+    }))
 
 /**
  * Runs a scripted call through any retrying wrapper (a service method, a custom combinator) and returns its timeline.
@@ -253,7 +287,10 @@ export const timelineOf = <R>(
       withDraws(options.draws) :
       withSeed(options.seed ?? "rebound")
     const start = yield* Clock.currentTimeMillis
-    const { elapsedMillis, exit } = yield* run(randomised(wrap(script.call)))
+    const store = options.store ?? StateStore.makeMemory()
+    const { elapsedMillis, exit } = yield* run(
+      randomised(wrap(script.call)).pipe(Effect.provideService(StateStore.StateStore, store))
+    )
     // Instants are relative to the start and rounded to the microsecond, so float noise from a clock that has already
     // moved in earlier runs cannot make two identical timelines differ.
     const attempts = (yield* script.attempts).map((t) => Math.round((t - start) * 1000) / 1000)

@@ -1,0 +1,121 @@
+import type * as AdaptiveLimiter from "../AdaptiveLimiter.js"
+import type * as RetryPolicy from "../RetryPolicy.js"
+import * as validate from "./validate.js"
+
+/** @internal */
+export const TypeId: AdaptiveLimiter.TypeId = Symbol.for("@rebound/core/AdaptiveLimiter") as AdaptiveLimiter.TypeId
+
+/** @internal */
+export const make = (options: AdaptiveLimiter.Options = {}): AdaptiveLimiter.AdaptiveLimiter => {
+  const where = "AdaptiveLimiter.make"
+  return {
+    [TypeId]: TypeId,
+    name: options.name ?? "limiter",
+    beta: validate.between(where, "beta", options.beta ?? 0.7, 0, 1),
+    scaleConstant: validate.atLeast(where, "scaleConstant", options.scaleConstant ?? 0.4, 0, true),
+    smooth: validate.between(where, "smooth", options.smooth ?? 0.8, 0, 1),
+    minFillRate: validate.atLeast(where, "minFillRate", options.minFillRate ?? 0.5, 0, true),
+    minCapacity: validate.atLeast(where, "minCapacity", options.minCapacity ?? 1, 0, true),
+    maxRateScale: validate.atLeast(where, "maxRateScale", options.maxRateScale ?? 2, 0, true),
+    key: options.key
+  }
+}
+
+// The SDKs round every rate to 8 decimal places; so must we, to compute the same numbers.
+const precise = (n: number) => parseFloat(n.toFixed(8))
+
+/** @internal */
+export const initial = (limiter: AdaptiveLimiter.AdaptiveLimiter, nowMillis: number): AdaptiveLimiter.State => {
+  const now = nowMillis / 1000
+  return {
+    enabled: false,
+    availableTokens: 0,
+    lastMaxRate: 0,
+    measuredTxRate: 0,
+    requestCount: 0,
+    fillRate: limiter.minFillRate,
+    maxCapacity: limiter.minCapacity,
+    lastThrottleTime: now,
+    lastTimestamp: undefined,
+    lastTxRateBucket: Math.floor(now),
+    timeWindow: 0
+  }
+}
+
+const refill = (state: AdaptiveLimiter.State, now: number): AdaptiveLimiter.State => {
+  if (state.lastTimestamp === undefined) return { ...state, lastTimestamp: now }
+  const filled = (now - state.lastTimestamp) * state.fillRate
+  return {
+    ...state,
+    availableTokens: Math.min(state.maxCapacity, state.availableTokens + filled),
+    lastTimestamp: now
+  }
+}
+
+/** @internal */
+export const update = (
+  limiter: AdaptiveLimiter.AdaptiveLimiter,
+  state: AdaptiveLimiter.State,
+  nowMillis: number,
+  throttled: boolean
+): AdaptiveLimiter.State => {
+  const now = nowMillis / 1000
+  // Measured send rate: requests per 0.5 s bucket, smoothed.
+  let s: AdaptiveLimiter.State = { ...state, requestCount: state.requestCount + 1 }
+  const bucket = Math.floor(now * 2) / 2
+  if (bucket > s.lastTxRateBucket) {
+    const currentRate = s.requestCount / (bucket - s.lastTxRateBucket)
+    s = {
+      ...s,
+      measuredTxRate: precise(currentRate * limiter.smooth + s.measuredTxRate * (1 - limiter.smooth)),
+      requestCount: 0,
+      lastTxRateBucket: bucket
+    }
+  }
+  let calculated: number
+  if (throttled) {
+    const rateToUse = s.enabled ? Math.min(s.measuredTxRate, s.fillRate) : s.measuredTxRate
+    s = { ...s, lastMaxRate: rateToUse }
+    s = { ...s, timeWindow: precise(Math.pow((s.lastMaxRate * (1 - limiter.beta)) / limiter.scaleConstant, 1 / 3)) }
+    s = { ...s, lastThrottleTime: now, enabled: true }
+    calculated = precise(rateToUse * limiter.beta)
+  } else {
+    s = { ...s, timeWindow: precise(Math.pow((s.lastMaxRate * (1 - limiter.beta)) / limiter.scaleConstant, 1 / 3)) }
+    calculated = precise(
+      limiter.scaleConstant * Math.pow(now - s.lastThrottleTime - s.timeWindow, 3) + s.lastMaxRate
+    )
+  }
+  const newRate = Math.min(calculated, limiter.maxRateScale * s.measuredTxRate)
+  s = refill(s, now)
+  const fillRate = Math.max(newRate, limiter.minFillRate)
+  const maxCapacity = Math.max(newRate, limiter.minCapacity)
+  return { ...s, fillRate, maxCapacity, availableTokens: Math.min(s.availableTokens, maxCapacity) }
+}
+
+/**
+ * Reserves `amount` tokens and returns how long the caller must wait for them. Reservations are served in the order
+ * they are made (the debt is carried as negative tokens), so waiters are FIFO and nobody polls.
+ * @internal
+ */
+export const reserve = (
+  _limiter: AdaptiveLimiter.AdaptiveLimiter,
+  state: AdaptiveLimiter.State,
+  nowMillis: number,
+  amount = 1
+): readonly [number, AdaptiveLimiter.State] => {
+  if (!state.enabled) return [0, state]
+  const s = refill(state, nowMillis / 1000)
+  const availableTokens = s.availableTokens - amount
+  const waitMillis = availableTokens >= 0 ? 0 : (-availableTokens / s.fillRate) * 1000
+  return [waitMillis, { ...s, availableTokens }]
+}
+
+/** Gives back a reservation that was not used (its waiter was interrupted). @internal */
+export const cancel = (state: AdaptiveLimiter.State, amount = 1): AdaptiveLimiter.State => ({
+  ...state,
+  availableTokens: Math.min(state.maxCapacity, state.availableTokens + amount)
+})
+
+/** @internal */
+export const keyOf = (limiter: AdaptiveLimiter.AdaptiveLimiter, context: RetryPolicy.CallContext): string =>
+  `limiter/${limiter.name}/${limiter.key !== undefined ? limiter.key(context) : context.service}`

@@ -1,0 +1,124 @@
+import type * as RetryBudget from "../RetryBudget.js"
+import type * as RetryPolicy from "../RetryPolicy.js"
+import * as validate from "./validate.js"
+
+/** @internal */
+export const TypeId: RetryBudget.TypeId = Symbol.for("@rebound/core/RetryBudget") as RetryBudget.TypeId
+
+/** @internal */
+export const ratio = (options: RetryBudget.RatioOptions = {}): RetryBudget.RetryBudget => {
+  const where = "RetryBudget.ratio"
+  const windowMillis = validate.millis(where, "window", options.window ?? 10_000)
+  if (windowMillis === 0) validate.fail(where, "window", options.window, "a duration > 0")
+  return {
+    [TypeId]: TypeId,
+    _tag: "Ratio",
+    name: options.name ?? "budget",
+    ratio: validate.between(where, "ratio", options.ratio ?? 0.2, 0, 1),
+    minRetriesPerSecond: validate.atLeast(where, "minRetriesPerSecond", options.minRetriesPerSecond ?? 10, 0),
+    windowMillis,
+    slots: validate.integer(where, "slots", options.slots ?? 10, 1),
+    key: options.key
+  }
+}
+
+/** @internal */
+export const tokens = (options: RetryBudget.TokenOptions = {}): RetryBudget.RetryBudget => {
+  const where = "RetryBudget.tokens"
+  const maxTokens = validate.atLeast(where, "maxTokens", options.maxTokens ?? 10, 0, true)
+  if (maxTokens > 1000) validate.fail(where, "maxTokens", maxTokens, "a number in (0, 1000]")
+  return {
+    [TypeId]: TypeId,
+    _tag: "Tokens",
+    name: options.name ?? "budget",
+    maxTokens,
+    tokenRatio: validate.atLeast(where, "tokenRatio", options.tokenRatio ?? 0.1, 0, true),
+    key: options.key
+  }
+}
+
+/** @internal */
+export const initial = (budget: RetryBudget.RetryBudget, nowMillis: number): RetryBudget.State =>
+  budget._tag === "Ratio" ?
+    {
+      _tag: "Ratio",
+      slotStart: nowMillis,
+      index: 0,
+      requests: new Array<number>(budget.slots).fill(0),
+      retries: new Array<number>(budget.slots).fill(0)
+    } :
+    { _tag: "Tokens", tokens: budget.maxTokens }
+
+const rotate = (
+  budget: RetryBudget.Ratio,
+  state: RetryBudget.RatioState,
+  nowMillis: number
+): RetryBudget.RatioState => {
+  const slotMillis = budget.windowMillis / budget.slots
+  const passed = Math.floor((nowMillis - state.slotStart) / slotMillis)
+  if (passed <= 0) return state
+  const requests = state.requests.slice()
+  const retries = state.retries.slice()
+  const cleared = Math.min(passed, budget.slots)
+  let index = state.index
+  for (let i = 0; i < cleared; i++) {
+    index = (index + 1) % budget.slots
+    requests[index] = 0
+    retries[index] = 0
+  }
+  if (passed > cleared) index = (state.index + passed) % budget.slots
+  return { _tag: "Ratio", slotStart: state.slotStart + passed * slotMillis, index, requests, retries }
+}
+
+const bump = (xs: ReadonlyArray<number>, index: number): ReadonlyArray<number> => {
+  const out = xs.slice()
+  out[index] = (out[index] ?? 0) + 1
+  return out
+}
+
+const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0)
+
+/** @internal */
+export const onRequest = (
+  budget: RetryBudget.RetryBudget,
+  state: RetryBudget.State,
+  nowMillis: number
+): RetryBudget.State => {
+  if (budget._tag === "Tokens" || state._tag === "Tokens") return state
+  const s = rotate(budget, state, nowMillis)
+  return { ...s, requests: bump(s.requests, s.index) }
+}
+
+/** @internal */
+export const onOutcome = (
+  budget: RetryBudget.RetryBudget,
+  state: RetryBudget.State,
+  succeeded: boolean
+): RetryBudget.State => {
+  if (budget._tag === "Ratio" || state._tag === "Ratio") return state
+  // gRFC A6 keeps tokens to three decimals, so long runs of successes do not drift.
+  const tokens = succeeded ?
+    Math.min(budget.maxTokens, Math.round((state.tokens + budget.tokenRatio) * 1000) / 1000) :
+    Math.max(0, state.tokens - 1)
+  return { _tag: "Tokens", tokens }
+}
+
+/** @internal */
+export const tryRetry = (
+  budget: RetryBudget.RetryBudget,
+  state: RetryBudget.State,
+  nowMillis: number
+): readonly [boolean, RetryBudget.State] => {
+  if (budget._tag === "Tokens" || state._tag === "Tokens") {
+    const tokens = state._tag === "Tokens" ? state.tokens : 0
+    return [budget._tag === "Tokens" && tokens > budget.maxTokens / 2, state]
+  }
+  const s = rotate(budget, state, nowMillis)
+  const allowance = budget.ratio * sum(s.requests) + budget.minRetriesPerSecond * (budget.windowMillis / 1000)
+  if (sum(s.retries) + 1 > allowance) return [false, s]
+  return [true, { ...s, retries: bump(s.retries, s.index) }]
+}
+
+/** @internal */
+export const keyOf = (budget: RetryBudget.RetryBudget, context: RetryPolicy.CallContext): string =>
+  `budget/${budget.name}/${budget.key !== undefined ? budget.key(context) : context.service}`
