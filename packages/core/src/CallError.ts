@@ -114,7 +114,10 @@ export interface CommonFields {
   readonly operation: string
   /** The service's error code, e.g. `"ProvisionedThroughputExceededException"`, or a network code. */
   readonly code: string
-  /** The service's own message, when it sent one. Never contains request payloads. */
+  /**
+   * The service's own message, when it sent one. It can echo request input, so rebound never puts it in `message`,
+   * logs, events, metrics or spans; read it here when you need it.
+   */
   readonly detail?: string | undefined
   /** The HTTP status of the response, when there was one. */
   readonly httpStatus?: number | undefined

@@ -33,6 +33,13 @@ export * as CallError from "./CallError.js"
 export * as CircuitBreaker from "./CircuitBreaker.js"
 
 /**
+ * CloudWatch Embedded Metric Format lines for every finished call.
+ *
+ * @since 0.1.0
+ */
+export * as Emf from "./Emf.js"
+
+/**
  * The typed error of every constructor given a bad option.
  *
  * @since 0.1.0
@@ -47,11 +54,25 @@ export * as InvalidOption from "./InvalidOption.js"
 export * as Presets from "./Presets.js"
 
 /**
+ * The Promise face: `retryAsync` and a TypeScript 5 method decorator for code outside Effect.
+ *
+ * @since 0.1.0
+ */
+export * as RetryAsync from "./RetryAsync.js"
+
+/**
  * Ratio retry budgets (SRE, Finagle) and gRPC's token throttling as pure state machines.
  *
  * @since 0.1.0
  */
 export * as RetryBudget from "./RetryBudget.js"
+
+/**
+ * Typed events for every step of every call, with observer layers and a `Stream`.
+ *
+ * @since 0.1.0
+ */
+export * as RetryEvent from "./RetryEvent.js"
 
 /**
  * Retry policies: validated data, the pure decision, the Effect interpreter, the `Schedule` view and the context default.
@@ -66,6 +87,13 @@ export * as RetryPolicy from "./RetryPolicy.js"
  * @since 0.1.0
  */
 export * as RetryQuota from "./RetryQuota.js"
+
+/**
+ * Logs, metrics and spans for every call.
+ *
+ * @since 0.1.0
+ */
+export * as RetryTelemetry from "./RetryTelemetry.js"
 
 /**
  * The keyed store service where quota, budget, limiter and breaker state lives.

@@ -21,4 +21,10 @@ export interface Example {
  * @since 0.1.0
  * @category catalogue
  */
-export const examples: ReadonlyArray<Example> = []
+export const examples: ReadonlyArray<Example> = [
+  {
+    command: "pnpm example:logging",
+    file: "src/logging-and-monitoring.ts",
+    shows: "every retry in the log, metrics, CloudWatch EMF lines and OpenTelemetry spans for each call and attempt"
+  }
+]

@@ -20,14 +20,14 @@ export const describe = (error: CallError.CallError, verb: string, advice: strin
   const head = `${error.service}.${error.operation} ${verb}: ${error.code}${
     facts.length ? ` (${facts.join(", ")})` : ""
   }`
-  const detail = error.detail !== undefined && error.detail !== "" ? ` — ${error.detail}` : ""
   const wait = error.retryAfter !== undefined ? ` The service asked to wait ${fmt(error.retryAfter)}.` : ""
   const retries = error.retries !== undefined ?
     ` Gave up after ${error.retries.attempts} attempt${error.retries.attempts === 1 ? "" : "s"} in ${
       fmt(error.retries.elapsed)
     } (stop reason: ${error.retries.stopReason}, policy ${error.retries.policy}).` :
     ""
-  return `${head}${detail}.${wait}${retries} ${advice}`.trim()
+  // The service's own message (`detail`) stays out: it can echo request input, and messages reach logs and spans.
+  return `${head}.${wait}${retries} ${advice}`.trim()
 }
 
 /** @internal */
@@ -112,7 +112,7 @@ export const toJSON = (error: CallError.CallError): unknown => {
     reason: e.reason,
     ambiguous: e.ambiguous,
     throttleReason: e.throttleReason,
-    detail: e.detail,
+    // `detail` (the service's message) stays out: it can echo request input, and JSON forms end up in logs.
     httpStatus: e.httpStatus,
     requestId: e.requestId,
     extendedRequestId: e.extendedRequestId,

@@ -11,10 +11,12 @@ import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
 import type * as CallError from "../CallError.js"
 import { TransientError } from "../CallError.js"
+import type * as RetryEvent_ from "../RetryEvent.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
 import { isCallError, withRetries } from "./callError.js"
-import { bind as guardsOf } from "./guards.js"
+import { bind as guardsOf, type CallGuards } from "./guards.js"
 import * as presets from "./presets.js"
+import { emitter, failureInfo, observers, RetryEvent } from "./retryEvent.js"
 import * as policy from "./retryPolicy.js"
 import { StateStoreTag } from "./stateStore.js"
 
@@ -49,55 +51,102 @@ const circuitOpen = (context: RetryPolicy.CallContext, retryAfterMillis: number)
     resource: context.resource
   })
 
+let callIds = 0
+
 /**
  * The Effect interpreter of the pure decision: time from `Clock`, one draw from `Random` per failed attempt, guard
- * state from the `StateStore`.
+ * state from the `StateStore`. Every call runs in a span (`rebound.call`), every attempt in a child span
+ * (`rebound.attempt`); events are built only when an observer listens.
  * @internal
  */
 export const run = <A, E, R>(
   self: Effect.Effect<A, E, R>,
   retryPolicy: RetryPolicy.RetryPolicy,
   options?: RetryPolicy.CallOptions
-): Effect.Effect<A, E, R> =>
-  Effect.gen(function*() {
-    const context: RetryPolicy.CallContext = {
-      service: options?.service ?? "unknown",
-      operation: options?.operation ?? "unknown",
-      resource: options?.resource
-    }
-    const guards = guardsOf(retryPolicy, context, yield* StateStoreTag)
+): Effect.Effect<A, E, R> => {
+  const context: RetryPolicy.CallContext = {
+    service: options?.service ?? "unknown",
+    operation: options?.operation ?? "unknown",
+    resource: options?.resource
+  }
+  return Effect.gen(function*() {
+    const emit = emitter(yield* observers)
+    const call: RetryEvent_.CallInfo = { id: ++callIds, ...context, policy: retryPolicy.name }
+    const guards = guardsOf(retryPolicy, context, yield* StateStoreTag, emit)
     const startedAt = yield* Clock.currentTimeMillis
-    const stop = (error: CallError.CallError, state: RetryPolicy.State, now: number, reason: CallError.StopReason) =>
-      Effect.fail(withRetries(error, summary(retryPolicy, state, now - startedAt, reason)) as E)
     let state = policy.initialState
     let lastError: CallError.CallError | undefined
     let lastRetryCost: number | undefined
+
+    const stop = (error: CallError.CallError, now: number, stopReason: CallError.StopReason) =>
+      Effect.gen(function*() {
+        yield* Effect.annotateCurrentSpan({ "rebound.attempts": state.attempts, "rebound.stop_reason": stopReason })
+        if (emit !== undefined) {
+          yield* emit(RetryEvent.RetriesStopped({
+            call,
+            attempts: state.attempts,
+            totalDelayMillis: state.totalDelayMillis,
+            elapsedMillis: now - startedAt,
+            stopReason,
+            failure: failureInfo(error),
+            at: now
+          }))
+        }
+        return yield* Effect.fail(withRetries(error, summary(retryPolicy, state, now - startedAt, stopReason)) as E)
+      })
+
     if (guards !== undefined) yield* guards.start(startedAt)
     while (true) {
+      const attempt = state.attempts + 1
       let probe = false
       if (guards !== undefined) {
         const admission = yield* guards.admit(yield* Clock.currentTimeMillis)
         if (admission._tag === "Rejected") {
-          const now = yield* Clock.currentTimeMillis
-          return yield* stop(lastError ?? circuitOpen(context, admission.retryAfterMillis), state, now, "circuitOpen")
+          const error = lastError ?? circuitOpen(context, admission.retryAfterMillis)
+          return yield* stop(error, yield* Clock.currentTimeMillis, "circuitOpen")
         }
         probe = admission.probe
         const waited = yield* guards.pace(yield* Clock.currentTimeMillis)
-        state = policy.advanceBy(state, waited)
+        if (waited > 0) {
+          state = policy.advanceBy(state, waited)
+          if (emit !== undefined) {
+            const at = yield* Clock.currentTimeMillis
+            yield* emit(RetryEvent.AttemptDelayed({ call, attempt, waitMillis: waited, reason: "limiter", at }))
+          }
+        }
       }
-      const result = yield* (guards !== undefined && probe ?
-        Effect.either(self).pipe(Effect.onInterrupt(() => guards.release(probe))) :
-        Effect.either(self))
+      const sentAt = yield* Clock.currentTimeMillis
+      if (emit !== undefined) yield* emit(RetryEvent.AttemptStarted({ call, attempt, at: sentAt }))
+      const result = yield* attemptSpan(self, attempt, guards, probe)
       state = policy.attempted(state)
+      const now = yield* Clock.currentTimeMillis
       if (Either.isRight(result)) {
-        if (guards !== undefined) yield* guards.succeeded(yield* Clock.currentTimeMillis, probe, lastRetryCost)
+        if (guards !== undefined) yield* guards.succeeded(now, probe, lastRetryCost)
+        yield* Effect.annotateCurrentSpan("rebound.attempts", state.attempts)
+        if (emit !== undefined) {
+          yield* emit(RetryEvent.Succeeded({
+            call,
+            attempts: state.attempts,
+            totalDelayMillis: state.totalDelayMillis,
+            elapsedMillis: now - startedAt,
+            at: now
+          }))
+        }
         return result.right
       }
       const error = result.left
       if (!isCallError(error)) return yield* Effect.fail(error)
       lastError = error
+      if (emit !== undefined) {
+        yield* emit(RetryEvent.AttemptFailed({
+          call,
+          attempt,
+          durationMillis: now - sentAt,
+          failure: failureInfo(error),
+          at: now
+        }))
+      }
       const draw = yield* Random.next
-      const now = yield* Clock.currentTimeMillis
       if (guards !== undefined) yield* guards.failed(now, probe, error)
       const decision = policy.decide(
         retryPolicy,
@@ -106,16 +155,66 @@ export const run = <A, E, R>(
         now - startedAt,
         draw
       )
-      if (decision._tag === "Stop") return yield* stop(error, state, now, decision.reason)
+      if (decision._tag === "Stop") return yield* stop(error, now, decision.reason)
       if (guards !== undefined) {
         const verdict = yield* guards.allowRetry(now, error)
-        if (verdict._tag === "Refused") return yield* stop(error, state, now, verdict.reason)
+        if (verdict._tag === "Refused") return yield* stop(error, now, verdict.reason)
         lastRetryCost = verdict.cost
+      }
+      if (emit !== undefined) {
+        yield* emit(RetryEvent.RetryScheduled({
+          call,
+          attempt,
+          failure: failureInfo(error),
+          delayMillis: decision.delayMillis,
+          backoffMillis: decision.backoffMillis,
+          basis: decision.basis,
+          at: now
+        }))
       }
       yield* Effect.sleep(Duration.millis(decision.delayMillis))
       state = policy.advance(state, decision.delayMillis)
     }
-  })
+  }).pipe(
+    Effect.withSpan("rebound.call", {
+      kind: "client",
+      attributes: {
+        "rebound.service": context.service,
+        "rebound.operation": context.operation,
+        "rebound.policy": retryPolicy.name,
+        ...(context.resource !== undefined ? { "rebound.resource": context.resource } : {})
+      }
+    })
+  )
+}
+
+/** One attempt in its own span, annotated with the failure it ended with. */
+const attemptSpan = <A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  attempt: number,
+  guards: CallGuards | undefined,
+  probe: boolean
+): Effect.Effect<Either.Either<A, E>, never, R> => {
+  const attempted = self.pipe(
+    Effect.tapError((error) =>
+      isCallError(error) ?
+        Effect.annotateCurrentSpan(spanAttributes(error)) :
+        Effect.void
+    ),
+    Effect.withSpan("rebound.attempt", { attributes: { "rebound.attempt": attempt } }),
+    Effect.either
+  )
+  // A probe interrupted before its outcome must free its place in the half-open breaker.
+  return guards !== undefined && probe ? Effect.onInterrupt(attempted, () => guards.release(probe)) : attempted
+}
+
+const spanAttributes = (error: CallError.CallError): Record<string, unknown> => ({
+  "rebound.failure_class": error.failureClass,
+  "rebound.error_code": error.code,
+  "rebound.ambiguous": error.ambiguous,
+  ...(error.httpStatus !== undefined ? { "http.response.status_code": error.httpStatus } : {}),
+  ...(error.requestId !== undefined ? { "aws.request_id": error.requestId } : {})
+})
 
 const isEffect = (u: unknown): boolean => Effect.isEffect(u)
 

@@ -119,6 +119,15 @@ export const tryRetry = (
   return [true, { ...s, retries: bump(s.retries, s.index) }]
 }
 
+/** What is left: retries still allowed in the window, or tokens above the half-way line. @internal */
+export const remaining = (budget: RetryBudget.RetryBudget, state: RetryBudget.State): number => {
+  if (budget._tag === "Tokens" || state._tag === "Tokens") {
+    return state._tag === "Tokens" && budget._tag === "Tokens" ? state.tokens - budget.maxTokens / 2 : 0
+  }
+  return budget.ratio * sum(state.requests) + budget.minRetriesPerSecond * (budget.windowMillis / 1000) -
+    sum(state.retries)
+}
+
 /** @internal */
 export const keyOf = (budget: RetryBudget.RetryBudget, context: RetryPolicy.CallContext): string =>
   `budget/${budget.name}/${budget.key !== undefined ? budget.key(context) : context.service}`

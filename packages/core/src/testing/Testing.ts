@@ -187,10 +187,14 @@ export const run = <A, E, R>(
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
     const finished = yield* Ref.make(start)
+    // The fiber returns its exit rather than failing, so a failure under test is not reported as unhandled.
     const fiber = yield* Effect.fork(
-      Effect.onExit(effect, () => Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.set(finished, now)))
+      Effect.exit(effect).pipe(
+        Effect.tap(() => Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.set(finished, now)))
+      )
     )
-    const exit = yield* runToCompletion(fiber, options)
+    const outer = yield* runToCompletion(fiber, options)
+    const exit = Exit.isSuccess(outer) ? outer.value : (outer as Exit.Exit<never, never>)
     return { exit, elapsedMillis: (yield* Ref.get(finished)) - start }
   })
 

@@ -1,0 +1,260 @@
+/**
+ * Logs, metrics and spans for every call rebound runs.
+ *
+ * - Spans are always on: each call runs in a `rebound.call` span and each attempt in a child `rebound.attempt` span,
+ *   with the service, operation, policy, attempt number, failure class, error code, HTTP status and request id as
+ *   attributes, so `@effect/opentelemetry` exports them with no extra code.
+ * - {@link logs}: a debug line per retry (the failure, the delay and why that delay) and a warning when retries stop,
+ *   through Effect's `Logger`, annotated with service, operation and attempt. Effect's default minimum level hides
+ *   debug lines; lower it with `Logger.withMinimumLogLevel(LogLevel.Debug)` to see every retry.
+ * - {@link metrics}: `effect/Metric` counters for attempts, retries, throttles, failures and stops by reason;
+ *   histograms for retry delay, limiter wait and whole-call latency; gauges for quota tokens, limiter rate and breaker
+ *   state — tagged by service, operation and failure class.
+ *
+ * None of them ever see credentials, signatures, tokens or payloads: they are fed from `RetryEvent`s, which carry none.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as RetryEvent from "./RetryEvent.js"
+
+const delayBoundaries = MetricBoundaries.exponential({ start: 1, factor: 2, count: 18 })
+
+/**
+ * Attempts sent, the first of each call included. Tags: `service`, `operation`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const attempts = Metric.counter("rebound_attempts_total", {
+  description: "Attempts sent, first attempts included",
+  incremental: true
+})
+
+/**
+ * Retries scheduled. Tags: `service`, `operation`, `failure_class`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const retries = Metric.counter("rebound_retries_total", { description: "Retries scheduled", incremental: true })
+
+/**
+ * Attempts that failed. Tags: `service`, `operation`, `failure_class`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const failures = Metric.counter("rebound_attempt_failures_total", {
+  description: "Attempts that failed",
+  incremental: true
+})
+
+/**
+ * Attempts the service throttled. Tags: `service`, `operation`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const throttles = Metric.counter("rebound_throttles_total", {
+  description: "Attempts refused by the service for rate or capacity",
+  incremental: true
+})
+
+/**
+ * Calls that failed because retries stopped. Tags: `service`, `operation`, `failure_class`, `reason`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const stops = Metric.counter("rebound_stops_total", {
+  description: "Calls that failed, by the reason retries stopped",
+  incremental: true
+})
+
+/**
+ * Calls that succeeded. Tags: `service`, `operation`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const successes = Metric.counter("rebound_successes_total", {
+  description: "Calls that succeeded",
+  incremental: true
+})
+
+/**
+ * Retry delays chosen, in milliseconds. Tags: `service`, `operation`, `failure_class`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const retryDelay = Metric.histogram("rebound_retry_delay_ms", delayBoundaries, "Retry delays chosen (ms)")
+
+/**
+ * Time attempts waited for an adaptive limiter, in milliseconds. Tags: `service`, `operation`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const limiterWait = Metric.histogram("rebound_limiter_wait_ms", delayBoundaries, "Limiter waits (ms)")
+
+/**
+ * Whole-call latency, retries and waits included, in milliseconds. Tags: `service`, `operation`, `outcome`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const callDuration = Metric.histogram("rebound_call_duration_ms", delayBoundaries, "Call latency (ms)")
+
+/**
+ * Tokens left in a retry quota. Tag: `key`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const quotaTokens = Metric.gauge("rebound_quota_tokens", { description: "Tokens left in a retry quota" })
+
+/**
+ * The rate an adaptive limiter allows, per second. Tag: `key`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const limiterRate = Metric.gauge("rebound_limiter_rate", { description: "Allowed send rate (1/s)" })
+
+/**
+ * A breaker's state: 0 closed, 1 half-open, 2 open. Tag: `key`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const breakerState = Metric.gauge("rebound_breaker_state", {
+  description: "Circuit breaker state: 0 closed, 1 half-open, 2 open"
+})
+
+const tag = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, tags: Record<string, string>) =>
+  Object.entries(tags).reduce((m, [k, v]) => Metric.tagged(m, k, v), metric)
+
+const callTags = (call: RetryEvent.CallInfo) => ({ service: call.service, operation: call.operation })
+
+const breakerLevel = { Closed: 0, HalfOpen: 1, Open: 2 } as const
+
+/**
+ * The observer that updates the metrics.
+ *
+ * @since 0.1.0
+ * @category observers
+ */
+export const metricsObserver: RetryEvent.RetryObserver = RetryEvent.$match({
+  AttemptStarted: (e) => Metric.increment(tag(attempts, callTags(e.call))),
+  AttemptDelayed: (e) => Metric.update(tag(limiterWait, callTags(e.call)), e.waitMillis),
+  AttemptFailed: (e) => {
+    const failed = Metric.increment(tag(failures, { ...callTags(e.call), failure_class: e.failure.failureClass }))
+    return e.failure.failureClass === "throttling" ?
+      Effect.zipRight(failed, Metric.increment(tag(throttles, callTags(e.call)))) :
+      failed
+  },
+  RetryScheduled: (e) => {
+    const tags = { ...callTags(e.call), failure_class: e.failure.failureClass }
+    return Effect.zipRight(Metric.increment(tag(retries, tags)), Metric.update(tag(retryDelay, tags), e.delayMillis))
+  },
+  RetriesStopped: (e) =>
+    Effect.zipRight(
+      Metric.increment(
+        tag(stops, { ...callTags(e.call), failure_class: e.failure.failureClass, reason: e.stopReason })
+      ),
+      Metric.update(tag(callDuration, { ...callTags(e.call), outcome: "failure" }), e.elapsedMillis)
+    ),
+  Succeeded: (e) =>
+    Effect.zipRight(
+      Metric.increment(tag(successes, callTags(e.call))),
+      Metric.update(tag(callDuration, { ...callTags(e.call), outcome: "success" }), e.elapsedMillis)
+    ),
+  QuotaChanged: (e) => Metric.set(tag(quotaTokens, { key: e.key }), e.tokens),
+  BudgetChecked: () => Effect.void,
+  LimiterRateChanged: (e) => Metric.set(tag(limiterRate, { key: e.key }), e.fillRate),
+  BreakerStateChanged: (e) => Metric.set(tag(breakerState, { key: e.key }), breakerLevel[e.to])
+})
+
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 3)}s` : `${Math.round(ms)}ms`)
+
+const what = (f: RetryEvent.FailureInfo) =>
+  `${f.code}${f.httpStatus !== undefined ? ` (HTTP ${f.httpStatus})` : ""}${f.ambiguous ? ", ambiguous" : ""}`
+
+const annotated = (call: RetryEvent.CallInfo, attempt: number) => (effect: Effect.Effect<void>) =>
+  Effect.annotateLogs(effect, {
+    "rebound.service": call.service,
+    "rebound.operation": call.operation,
+    "rebound.attempt": attempt,
+    "rebound.policy": call.policy
+  })
+
+/**
+ * The observer that writes the logs.
+ *
+ * @since 0.1.0
+ * @category observers
+ */
+export const logsObserver: RetryEvent.RetryObserver = (event) => {
+  switch (event._tag) {
+    case "RetryScheduled":
+      return annotated(event.call, event.attempt)(Effect.logDebug(
+        `${event.call.service}.${event.call.operation} attempt ${event.attempt} failed: ${what(event.failure)}; ` +
+          `retrying in ${fmt(event.delayMillis)} (${
+            event.basis === "retryAfter" ? "the service's Retry-After hint" : "backoff"
+          })`
+      ))
+    case "RetriesStopped":
+      return annotated(event.call, event.attempts)(Effect.logWarning(
+        `${event.call.service}.${event.call.operation} gave up after ${event.attempts} attempt${
+          event.attempts === 1 ? "" : "s"
+        } in ${fmt(event.elapsedMillis)} (${event.stopReason}): ${what(event.failure)}`
+      ))
+    case "BreakerStateChanged":
+      return Effect.logInfo(`circuit ${event.key}: ${event.from} → ${event.to}`)
+    case "LimiterRateChanged":
+      return Effect.logDebug(`limiter ${event.key}: ${event.fillRate.toFixed(2)}/s (enabled: ${event.enabled})`)
+    default:
+      return Effect.void
+  }
+}
+
+/**
+ * Logs every retry and every stop.
+ *
+ * @example
+ * ```ts
+ * import { RetryTelemetry } from "@rebound/core"
+ * import { Effect, Logger, LogLevel } from "effect"
+ *
+ * declare const program: Effect.Effect<void>
+ * const verbose = program.pipe(
+ *   Effect.provide(RetryTelemetry.logs),
+ *   Logger.withMinimumLogLevel(LogLevel.Debug)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const logs: Layer.Layer<never> = RetryEvent.addObserver(logsObserver)
+
+/**
+ * Updates the metrics above.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const metrics: Layer.Layer<never> = RetryEvent.addObserver(metricsObserver)
+
+/**
+ * Logs and metrics.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<never> = Layer.merge(logs, metrics)
