@@ -471,6 +471,66 @@ export const retryCurrent: {
 } = retryInternal.retryCurrent
 
 /**
+ * One call's retry machinery, driven step by step — for shells that cannot hand rebound an `Effect` to retry, such as
+ * the AWS SDK's own retry middleware (`@rebound/aws`'s `RetryStrategy` adapter). {@link retry} is this session driven
+ * with `Effect.sleep`; both make the same decisions, apply the same guards and emit the same events.
+ *
+ * Protocol: `beforeAttempt` before every attempt (the breaker may stop the call; the limiter may wait), then
+ * `succeeded` or `failed(error)`; on `Retry`, wait `delayMillis` and start again.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Session {
+  readonly context: CallContext
+  readonly beforeAttempt: Effect.Effect<
+    { readonly _tag: "Proceed"; readonly attempt: number } | {
+      readonly _tag: "Stop"
+      readonly error: CallError.CallError
+    }
+  >
+  readonly succeeded: Effect.Effect<void>
+  readonly failed: (error: CallError.CallError) => Effect.Effect<
+    | { readonly _tag: "Retry"; readonly delayMillis: number; readonly basis: "backoff" | "retryAfter" }
+    | { readonly _tag: "Stop"; readonly error: CallError.CallError }
+  >
+  /** Call when an attempt is interrupted before its outcome (a half-open breaker frees the probe's place). */
+  readonly interrupted: Effect.Effect<void>
+}
+
+/**
+ * Starts a session for one call.
+ *
+ * @example
+ * ```ts
+ * import { CallError, Presets, RetryPolicy } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * declare const attemptOnce: Effect.Effect<string, CallError.CallError>
+ *
+ * const manual = Effect.gen(function*() {
+ *   const session = yield* RetryPolicy.session(Presets.awsJs2026, { service: "S3", operation: "GetObject" })
+ *   while (true) {
+ *     const go = yield* session.beforeAttempt
+ *     if (go._tag === "Stop") return yield* Effect.fail(go.error)
+ *     const result = yield* Effect.either(attemptOnce)
+ *     if (result._tag === "Right") {
+ *       yield* session.succeeded
+ *       return result.right
+ *     }
+ *     const next = yield* session.failed(result.left)
+ *     if (next._tag === "Stop") return yield* Effect.fail(next.error)
+ *     yield* Effect.sleep(next.delayMillis)
+ *   }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category interpreters
+ */
+export const session: (policy: RetryPolicy, options?: CallOptions) => Effect.Effect<Session> = retryInternal.makeSession
+
+/**
  * The application's default policy, a context reference whose default is `Presets.rebound`. Set it for an app with
  * {@link layer}, or for one region of code with {@link withPolicy}.
  *

@@ -14,7 +14,7 @@ import { TransientError } from "../CallError.js"
 import type * as RetryEvent_ from "../RetryEvent.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
 import { isCallError, withRetries } from "./callError.js"
-import { bind as guardsOf, type CallGuards } from "./guards.js"
+import { bind as guardsOf } from "./guards.js"
 import * as presets from "./presets.js"
 import { emitter, failureInfo, observers, RetryEvent } from "./retryEvent.js"
 import * as policy from "./retryPolicy.js"
@@ -54,22 +54,21 @@ const circuitOpen = (context: RetryPolicy.CallContext, retryAfterMillis: number)
 let callIds = 0
 
 /**
- * The Effect interpreter of the pure decision: time from `Clock`, one draw from `Random` per failed attempt, guard
- * state from the `StateStore`. Every call runs in a span (`rebound.call`), every attempt in a child span
- * (`rebound.attempt`); events are built only when an observer listens.
+ * One call's retry state machine, driven step by step: the interpreter below drives it with `Effect.sleep`, the AWS
+ * SDK's `RetryStrategyV2` adapter drives it from inside the SDK's middleware. Both get the same decisions, guards and
+ * events.
  * @internal
  */
-export const run = <A, E, R>(
-  self: Effect.Effect<A, E, R>,
+export const makeSession = (
   retryPolicy: RetryPolicy.RetryPolicy,
   options?: RetryPolicy.CallOptions
-): Effect.Effect<A, E, R> => {
-  const context: RetryPolicy.CallContext = {
-    service: options?.service ?? "unknown",
-    operation: options?.operation ?? "unknown",
-    resource: options?.resource
-  }
-  return Effect.gen(function*() {
+): Effect.Effect<RetryPolicy.Session> =>
+  Effect.gen(function*() {
+    const context: RetryPolicy.CallContext = {
+      service: options?.service ?? "unknown",
+      operation: options?.operation ?? "unknown",
+      resource: options?.resource
+    }
     const emit = emitter(yield* observers)
     const call: RetryEvent_.CallInfo = { id: ++callIds, ...context, policy: retryPolicy.name }
     const guards = guardsOf(retryPolicy, context, yield* StateStoreTag, emit)
@@ -77,6 +76,8 @@ export const run = <A, E, R>(
     let state = policy.initialState
     let lastError: CallError.CallError | undefined
     let lastRetryCost: number | undefined
+    let probe = false
+    let sentAt = startedAt
 
     const stop = (error: CallError.CallError, now: number, stopReason: CallError.StopReason) =>
       Effect.gen(function*() {
@@ -92,13 +93,17 @@ export const run = <A, E, R>(
             at: now
           }))
         }
-        return yield* Effect.fail(withRetries(error, summary(retryPolicy, state, now - startedAt, stopReason)) as E)
+        return {
+          _tag: "Stop",
+          error: withRetries(error, summary(retryPolicy, state, now - startedAt, stopReason))
+        } as const
       })
 
     if (guards !== undefined) yield* guards.start(startedAt)
-    while (true) {
+
+    const beforeAttempt: RetryPolicy.Session["beforeAttempt"] = Effect.gen(function*() {
       const attempt = state.attempts + 1
-      let probe = false
+      probe = false
       if (guards !== undefined) {
         const admission = yield* guards.admit(yield* Clock.currentTimeMillis)
         if (admission._tag === "Rejected") {
@@ -115,85 +120,121 @@ export const run = <A, E, R>(
           }
         }
       }
-      const sentAt = yield* Clock.currentTimeMillis
+      sentAt = yield* Clock.currentTimeMillis
       if (emit !== undefined) yield* emit(RetryEvent.AttemptStarted({ call, attempt, at: sentAt }))
-      const result = yield* attemptSpan(self, attempt, guards, probe)
+      return { _tag: "Proceed", attempt } as const
+    })
+
+    const succeeded: RetryPolicy.Session["succeeded"] = Effect.gen(function*() {
       state = policy.attempted(state)
       const now = yield* Clock.currentTimeMillis
-      if (Either.isRight(result)) {
-        if (guards !== undefined) yield* guards.succeeded(now, probe, lastRetryCost)
-        yield* Effect.annotateCurrentSpan("rebound.attempts", state.attempts)
+      if (guards !== undefined) yield* guards.succeeded(now, probe, lastRetryCost)
+      yield* Effect.annotateCurrentSpan("rebound.attempts", state.attempts)
+      if (emit !== undefined) {
+        yield* emit(RetryEvent.Succeeded({
+          call,
+          attempts: state.attempts,
+          totalDelayMillis: state.totalDelayMillis,
+          elapsedMillis: now - startedAt,
+          at: now
+        }))
+      }
+    })
+
+    const failed: RetryPolicy.Session["failed"] = (error) =>
+      Effect.gen(function*() {
+        const attempt = state.attempts + 1
+        state = policy.attempted(state)
+        lastError = error
+        const now = yield* Clock.currentTimeMillis
         if (emit !== undefined) {
-          yield* emit(RetryEvent.Succeeded({
+          yield* emit(RetryEvent.AttemptFailed({
             call,
-            attempts: state.attempts,
-            totalDelayMillis: state.totalDelayMillis,
-            elapsedMillis: now - startedAt,
+            attempt,
+            durationMillis: now - sentAt,
+            failure: failureInfo(error),
             at: now
           }))
         }
+        const draw = yield* Random.next
+        if (guards !== undefined) yield* guards.failed(now, probe, error)
+        const decision = policy.decide(
+          retryPolicy,
+          state,
+          policy.factsOf(retryPolicy, error, options?.idempotent),
+          now - startedAt,
+          draw
+        )
+        if (decision._tag === "Stop") return yield* stop(error, now, decision.reason)
+        if (guards !== undefined) {
+          const verdict = yield* guards.allowRetry(now, error)
+          if (verdict._tag === "Refused") return yield* stop(error, now, verdict.reason)
+          lastRetryCost = verdict.cost
+        }
+        if (emit !== undefined) {
+          yield* emit(RetryEvent.RetryScheduled({
+            call,
+            attempt,
+            failure: failureInfo(error),
+            delayMillis: decision.delayMillis,
+            backoffMillis: decision.backoffMillis,
+            basis: decision.basis,
+            at: now
+          }))
+        }
+        state = policy.advance(state, decision.delayMillis)
+        return { _tag: "Retry", delayMillis: decision.delayMillis, basis: decision.basis } as const
+      })
+
+    const interrupted: RetryPolicy.Session["interrupted"] = guards === undefined || !probe ?
+      Effect.void :
+      Effect.suspend(() => guards.release(probe))
+
+    return { context, beforeAttempt, succeeded, failed, interrupted }
+  })
+
+/**
+ * The Effect interpreter: a session driven with `Effect.sleep`. Every call runs in a span (`rebound.call`), every
+ * attempt in a child span (`rebound.attempt`).
+ * @internal
+ */
+export const run = <A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  retryPolicy: RetryPolicy.RetryPolicy,
+  options?: RetryPolicy.CallOptions
+): Effect.Effect<A, E, R> =>
+  Effect.gen(function*() {
+    const session = yield* makeSession(retryPolicy, options)
+    while (true) {
+      const go = yield* session.beforeAttempt
+      if (go._tag === "Stop") return yield* Effect.fail(go.error as E)
+      const result = yield* attemptSpan(self, go.attempt, session)
+      if (Either.isRight(result)) {
+        yield* session.succeeded
         return result.right
       }
-      const error = result.left
-      if (!isCallError(error)) return yield* Effect.fail(error)
-      lastError = error
-      if (emit !== undefined) {
-        yield* emit(RetryEvent.AttemptFailed({
-          call,
-          attempt,
-          durationMillis: now - sentAt,
-          failure: failureInfo(error),
-          at: now
-        }))
-      }
-      const draw = yield* Random.next
-      if (guards !== undefined) yield* guards.failed(now, probe, error)
-      const decision = policy.decide(
-        retryPolicy,
-        state,
-        policy.factsOf(retryPolicy, error, options?.idempotent),
-        now - startedAt,
-        draw
-      )
-      if (decision._tag === "Stop") return yield* stop(error, now, decision.reason)
-      if (guards !== undefined) {
-        const verdict = yield* guards.allowRetry(now, error)
-        if (verdict._tag === "Refused") return yield* stop(error, now, verdict.reason)
-        lastRetryCost = verdict.cost
-      }
-      if (emit !== undefined) {
-        yield* emit(RetryEvent.RetryScheduled({
-          call,
-          attempt,
-          failure: failureInfo(error),
-          delayMillis: decision.delayMillis,
-          backoffMillis: decision.backoffMillis,
-          basis: decision.basis,
-          at: now
-        }))
-      }
-      yield* Effect.sleep(Duration.millis(decision.delayMillis))
-      state = policy.advance(state, decision.delayMillis)
+      if (!isCallError(result.left)) return yield* Effect.fail(result.left)
+      const next = yield* session.failed(result.left)
+      if (next._tag === "Stop") return yield* Effect.fail(next.error as E)
+      yield* Effect.sleep(Duration.millis(next.delayMillis))
     }
   }).pipe(
     Effect.withSpan("rebound.call", {
       kind: "client",
       attributes: {
-        "rebound.service": context.service,
-        "rebound.operation": context.operation,
+        "rebound.service": options?.service ?? "unknown",
+        "rebound.operation": options?.operation ?? "unknown",
         "rebound.policy": retryPolicy.name,
-        ...(context.resource !== undefined ? { "rebound.resource": context.resource } : {})
+        ...(options?.resource !== undefined ? { "rebound.resource": options.resource } : {})
       }
     })
   )
-}
 
 /** One attempt in its own span, annotated with the failure it ended with. */
 const attemptSpan = <A, E, R>(
   self: Effect.Effect<A, E, R>,
   attempt: number,
-  guards: CallGuards | undefined,
-  probe: boolean
+  session: RetryPolicy.Session
 ): Effect.Effect<Either.Either<A, E>, never, R> => {
   const attempted = self.pipe(
     Effect.tapError((error) =>
@@ -205,7 +246,7 @@ const attemptSpan = <A, E, R>(
     Effect.either
   )
   // A probe interrupted before its outcome must free its place in the half-open breaker.
-  return guards !== undefined && probe ? Effect.onInterrupt(attempted, () => guards.release(probe)) : attempted
+  return Effect.onInterrupt(attempted, () => session.interrupted)
 }
 
 const spanAttributes = (error: CallError.CallError): Record<string, unknown> => ({
