@@ -32,3 +32,10 @@ export * as FaultProxy from "./FaultProxy.js"
  * @since 0.1.0
  */
 export * as LabError from "./LabError.js"
+
+/**
+ * An in-project Lambda Invoke endpoint with reserved concurrency, rate limits and execution counts.
+ *
+ * @since 0.1.0
+ */
+export * as LambdaServer from "./LambdaServer.js"
