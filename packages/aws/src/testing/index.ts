@@ -27,6 +27,13 @@ export * as Fault from "./Fault.js"
 export * as FaultProxy from "./FaultProxy.js"
 
 /**
+ * The whole lab: servers, proxies, client settings and fixtures, as a service and a layer.
+ *
+ * @since 0.1.0
+ */
+export * as Lab from "./Lab.js"
+
+/**
  * The typed error of lab start-up and fixtures.
  *
  * @since 0.1.0
