@@ -132,8 +132,11 @@ const listenOne = (
         }
         const result = yield* Effect.either(forward(req, admission.body ?? body))
         if (result._tag === "Left") {
-          const wire = encode(service, { _tag: "ServerError", status: 502 }, { method: info.method, requestId })
-          return { ...fromWire(wire, undefined), body: Buffer.from(`upstream unreachable: ${result.left.message}`) }
+          // The local server is unreachable: answer as a gateway would, in the service's own error format.
+          return fromWire(
+            encode(service, { _tag: "ServerError", status: 502 }, { method: info.method, requestId }),
+            undefined
+          )
         }
         const upstreamAnswer = result.right
         const split = admission.split
