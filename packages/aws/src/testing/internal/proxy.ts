@@ -173,19 +173,14 @@ const listenOne = (
         const decision = yield* brain.decide(info)
         const requestId = crypto.randomUUID()
         const fault = decision.fault
-        const record = (fields: {
-          readonly action?: FaultProxy.LogEntry["action"] | undefined
-          readonly status?: number | undefined
-          readonly answer?: Answer | undefined
-        }) =>
+        const record = (fields: { readonly status?: number | undefined; readonly answer?: Answer | undefined }) =>
           brain.record(decision.generation, {
             time,
             service,
             operation: info.operation,
             resource: info.resource,
             attempt: decision.attempt,
-            action: fields.action ?? fault?._tag ??
-              (fields.answer?.capacity === "throttled" ? "Throttle" : "forward"),
+            action: fault?._tag ?? (fields.answer?.capacity === "throttled" ? "Throttle" : "forward"),
             source: decision.source ?? (fields.answer?.capacity !== undefined ? "capacity" : undefined),
             capacity: fields.answer?.capacity,
             status: fields.status,
@@ -225,7 +220,14 @@ const listenOne = (
         }
       }).pipe(
         // The client went away while its body was still arriving: nothing to answer, nothing to log.
-        Effect.catchAll(() => Effect.sync(() => req.socket.destroy()))
+        Effect.catchAll(() => Effect.sync(() => req.socket.destroy())),
+        // A bug in the lab must not leave the client waiting: it sees a dropped connection instead.
+        Effect.catchAllDefect((defect) =>
+          Effect.zipRight(
+            Effect.sync(() => req.socket.destroy()),
+            Effect.logError("rebound lab proxy: a request failed unexpectedly", defect)
+          )
+        )
       )
 
     const server = yield* Effect.acquireRelease(

@@ -141,7 +141,7 @@ export const classify = (service: Fault.Service, req: http.IncomingMessage, body
       const objectKey = keySegments.length > 0 && keySegments.join("/") !== "" ?
         decodePath(keySegments.join("/")) :
         undefined
-      const key = objectKey ?? url.searchParams.get("prefix") ?? undefined
+      const key = objectKey ?? (url.searchParams.get("prefix") || undefined)
       const operation = bucket === undefined && method === "GET" ?
         "ListBuckets" :
         s3Operation(method, objectKey !== undefined, url.searchParams, header(req, "x-amz-copy-source") !== undefined)
