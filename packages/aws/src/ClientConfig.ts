@@ -1,25 +1,33 @@
 /**
- * Settings for AWS SDK v3 clients whose retries rebound owns.
+ * Settings for AWS SDK v3 clients whose retries rebound owns, and for rebound's S3, DynamoDB and Lambda services.
  *
  * @since 0.1.0
  */
+import { Presets, type RetryPolicy } from "@rebound/core"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as AwsCall from "./AwsCall.js"
+import type * as AwsError from "./AwsError.js"
 
 /**
- * Static credentials (tests and local labs). In production leave them out and let the SDK's default provider chain
- * find them; rebound never logs them.
+ * Static credentials. In production leave them out and let the SDK's default provider chain find them. Secrets may be
+ * `Redacted`, as `effect/Config` reads them; rebound never logs them either way.
  *
  * @since 0.1.0
  * @category models
  */
-export interface StaticCredentials {
+export interface Credentials {
   readonly accessKeyId: string
-  readonly secretAccessKey: string
-  readonly sessionToken?: string
+  readonly secretAccessKey: string | Redacted.Redacted<string>
+  readonly sessionToken?: string | Redacted.Redacted<string> | undefined
 }
 
 /**
- * What every rebound-owned client is built from.
+ * How to reach the service.
  *
  * @since 0.1.0
  * @category models
@@ -27,14 +35,18 @@ export interface StaticCredentials {
 export interface ClientOptions {
   readonly region?: string | undefined
   readonly endpoint?: string | undefined
-  readonly credentials?: StaticCredentials | undefined
-  /** Time allowed to open a TCP connection. Default 3 seconds. */
+  readonly credentials?: Credentials | undefined
+  /** Time allowed to open a TCP connection. Default 3 seconds (the SDK has none). */
   readonly connectionTimeout?: Duration.DurationInput | undefined
 }
 
+const reveal = (
+  secret: string | Redacted.Redacted<string>
+) => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
+
 /**
  * The SDK client configuration rebound uses: the SDK's own retries are off (`maxAttempts: 1`) so attempts never
- * multiply, and connecting has a timeout (the SDK has none by default).
+ * multiply, and connecting has a timeout.
  *
  * @example
  * ```ts
@@ -52,8 +64,85 @@ export const owned = (options: ClientOptions = {}) => ({
   maxAttempts: 1,
   ...(options.region !== undefined ? { region: options.region } : {}),
   ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-  ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+  ...(options.credentials !== undefined ?
+    {
+      credentials: {
+        accessKeyId: options.credentials.accessKeyId,
+        secretAccessKey: reveal(options.credentials.secretAccessKey),
+        ...(options.credentials.sessionToken !== undefined ?
+          { sessionToken: reveal(options.credentials.sessionToken) } :
+          {})
+      }
+    } :
+    {}),
   requestHandler: {
     connectionTimeout: Duration.toMillis(options.connectionTimeout ?? Duration.seconds(3))
   }
 })
+
+/**
+ * Everything a rebound service is built from: how to reach it, how to retry it, and extra SDK client settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServiceOptions<Sdk = never> extends ClientOptions {
+  /** The service's policy; default: the policy in context (`RetryPolicy.CurrentRetryPolicy`). */
+  readonly policy?: RetryPolicy.RetryPolicy | undefined
+  /** Per-attempt timeout; each service has its own default. */
+  readonly attemptTimeout?: Duration.DurationInput | undefined
+  /** Per-operation policy, timeout and idempotency. */
+  readonly operations?: Readonly<Record<string, AwsCall.OperationSettings>> | undefined
+  /** Codes declared throttling, transient or fatal. */
+  readonly rules?: AwsError.Rules | undefined
+  /** Extra SDK client settings (e.g. `forcePathStyle` for S3). `maxAttempts` is always 1. */
+  readonly sdk?: Sdk | undefined
+}
+
+const presetsByName = new Map(Presets.all.map((p) => [p.name, p] as const))
+
+/**
+ * Service options read with `effect/Config`, using AWS's own variable names where they exist: `AWS_REGION`,
+ * `AWS_ENDPOINT_URL_<SERVICE>` (e.g. `AWS_ENDPOINT_URL_DYNAMODB`) or `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID` with
+ * `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` (read as `Redacted`), and rebound's `REBOUND_RETRY_POLICY` (a
+ * preset name such as `aws-js-2026`) and `REBOUND_ATTEMPT_TIMEOUT` (e.g. `5 seconds`). All are optional.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, DynamoDB } from "@rebound/aws"
+ *
+ * const live = DynamoDB.layerConfig(ClientConfig.config("DynamoDB"))
+ * ```
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config = (service: string): Config.Config<ServiceOptions> => {
+  const upper = service.toUpperCase()
+  const optional = <A>(c: Config.Config<A>) => Config.map(Config.option(c), Option.getOrUndefined)
+  return Config.all({
+    region: optional(Config.string("AWS_REGION")),
+    endpoint: optional(
+      Config.string(`AWS_ENDPOINT_URL_${upper}`).pipe(Config.orElse(() => Config.string("AWS_ENDPOINT_URL")))
+    ),
+    credentials: optional(Config.all({
+      accessKeyId: Config.string("AWS_ACCESS_KEY_ID"),
+      secretAccessKey: Config.redacted("AWS_SECRET_ACCESS_KEY"),
+      sessionToken: optional(Config.redacted("AWS_SESSION_TOKEN"))
+    })),
+    policy: optional(
+      Config.string("REBOUND_RETRY_POLICY").pipe(
+        Config.mapOrFail((name) => {
+          const preset = presetsByName.get(name)
+          return preset !== undefined ?
+            Either.right(preset) :
+            Either.left(ConfigError.InvalidData(
+              ["REBOUND_RETRY_POLICY"],
+              `expected a preset name (${[...presetsByName.keys()].join(", ")}); got ${name}`
+            ))
+        })
+      )
+    ),
+    attemptTimeout: optional(Config.duration("REBOUND_ATTEMPT_TIMEOUT"))
+  })
+}

@@ -483,12 +483,13 @@ export const retryCurrent: {
  */
 export interface Session {
   readonly context: CallContext
-  readonly beforeAttempt: Effect.Effect<
-    { readonly _tag: "Proceed"; readonly attempt: number } | {
-      readonly _tag: "Stop"
-      readonly error: CallError.CallError
-    }
-  >
+  /**
+   * Admits the next attempt, to be sent `afterMillis` from now, without waiting: the breaker may stop the call; the
+   * limiter reserves a token and says how much longer the sender must wait. For shells that sleep on their own.
+   */
+  readonly admit: (afterMillis: number) => Effect.Effect<Admitted>
+  /** `admit(0)`, then waits for the limiter on `Clock`. */
+  readonly beforeAttempt: Effect.Effect<Admitted>
   readonly succeeded: Effect.Effect<void>
   readonly failed: (error: CallError.CallError) => Effect.Effect<
     | { readonly _tag: "Retry"; readonly delayMillis: number; readonly basis: "backoff" | "retryAfter" }
@@ -497,6 +498,16 @@ export interface Session {
   /** Call when an attempt is interrupted before its outcome (a half-open breaker frees the probe's place). */
   readonly interrupted: Effect.Effect<void>
 }
+
+/**
+ * What {@link Session} says before an attempt.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Admitted =
+  | { readonly _tag: "Proceed"; readonly attempt: number; readonly waitMillis: number }
+  | { readonly _tag: "Stop"; readonly error: CallError.CallError }
 
 /**
  * Starts a session for one call.

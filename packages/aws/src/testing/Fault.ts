@@ -151,6 +151,36 @@ export type Fault =
   | ResetAfterForward
   | Stall
   | Delay
+  | Unprocessed
+
+/**
+ * DynamoDB `BatchWriteItem` / `BatchGetItem` only: the proxy forwards the first part of each table's items and hands
+ * the last `fraction` back as `UnprocessedItems` / `UnprocessedKeys` in a 200 answer, as DynamoDB does under load.
+ * Other operations are forwarded unchanged.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Unprocessed {
+  readonly _tag: "Unprocessed"
+  /** The share of each table's items handed back, in [0, 1]; rounded down to whole items. */
+  readonly fraction: number
+}
+
+/**
+ * Hands part of a batch back unprocessed.
+ *
+ * @example
+ * ```ts
+ * import { Fault } from "@rebound/aws/testing"
+ *
+ * const thirty = { service: "dynamodb" as const, operation: "BatchWriteItem", fault: Fault.unprocessed(0.3) }
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const unprocessed = (fraction: number): Unprocessed => ({ _tag: "Unprocessed", fraction })
 
 /**
  * The faults the proxy answers itself, without a connection trick.
@@ -344,6 +374,7 @@ export type ChaosKind =
   | "resetAfterForward"
   | "stall"
   | "delay"
+  | "unprocessed"
 
 /**
  * Chaos mode: each request not caught by a scripted rule (and matching `service`/`operation`/`resource` if given)
@@ -351,7 +382,8 @@ export type ChaosKind =
  * slices of [0, 1) as wide as their probabilities. The same seed and the same request order give the same faults.
  *
  * Kinds map to {@link throttle}, {@link serverError}`(503)`, {@link htmlPage}, {@link resetBeforeForward},
- * {@link resetAfterForward}, {@link stall} and {@link delay}`("100 millis")` unless `faults` says otherwise.
+ * {@link resetAfterForward}, {@link stall}, {@link delay}`("100 millis")` and {@link unprocessed}`(0.3)` unless
+ * `faults` says otherwise.
  *
  * @since 0.1.0
  * @category models
@@ -378,7 +410,8 @@ export const chaosKinds: ReadonlyArray<ChaosKind> = [
   "resetBeforeForward",
   "resetAfterForward",
   "stall",
-  "delay"
+  "delay",
+  "unprocessed"
 ]
 
 /**
@@ -394,5 +427,6 @@ export const defaultChaosFaults: Readonly<Record<ChaosKind, Fault>> = {
   resetBeforeForward,
   resetAfterForward,
   stall,
-  delay: delay("100 millis")
+  delay: delay("100 millis"),
+  unprocessed: unprocessed(0.3)
 }

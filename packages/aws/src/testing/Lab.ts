@@ -11,9 +11,13 @@
  */
 import type * as Context from "effect/Context"
 import { GenericTag } from "effect/Context"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import type * as ClientConfig from "../ClientConfig.js"
+import * as DynamoDB from "../DynamoDB.js"
+import * as Lambda from "../Lambda.js"
+import * as S3 from "../S3.js"
 import type * as FaultProxy from "./FaultProxy.js"
 import * as internal from "./internal/lab.js"
 import type { LabError } from "./LabError.js"
@@ -171,3 +175,82 @@ export const make: (options?: Options) => Effect.Effect<Lab, LabError, Scope.Sco
  * @category layers
  */
 export const layer = (options?: Options): Layer.Layer<Lab, LabError> => Layer.scoped(Lab, make(options))
+
+/**
+ * How rebound's services in the lab retry: applied to all three, with per-service overrides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServiceOptions
+  extends Omit<ClientConfig.ServiceOptions, "region" | "endpoint" | "credentials" | "sdk">
+{
+  readonly dynamodb?: Omit<DynamoDB.Options, "region" | "endpoint" | "credentials"> | undefined
+  readonly s3?: Omit<S3.Options, "region" | "endpoint" | "credentials"> | undefined
+  readonly lambda?: Omit<Lambda.Options, "region" | "endpoint" | "credentials"> | undefined
+}
+
+const reach = (settings: ClientSettings) => ({
+  region: settings.region,
+  endpoint: settings.endpoint,
+  credentials: settings.credentials
+})
+
+/**
+ * rebound's `DynamoDB`, `S3` and `Lambda` services pointed at a running lab's fault proxies.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const services = (
+  lab: Lab,
+  options: ServiceOptions = {}
+): Layer.Layer<DynamoDB.DynamoDB | S3.S3 | Lambda.Lambda> => {
+  const { dynamodb, lambda, s3, ...common } = options
+  return Layer.mergeAll(
+    DynamoDB.layer({ ...common, ...dynamodb, ...reach(lab.clientConfig.dynamodb) }),
+    S3.layer({
+      ...common,
+      ...s3,
+      ...reach(lab.clientConfig.s3),
+      sdk: {
+        ...s3?.sdk,
+        forcePathStyle: true,
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED"
+      }
+    }),
+    Lambda.layer({ ...common, ...lambda, ...reach(lab.clientConfig.lambda) })
+  )
+}
+
+/**
+ * The lab and rebound's services pointed at it, in one scoped layer: everything closes with the scope.
+ *
+ * @example
+ * ```ts
+ * import { DynamoDB } from "@rebound/aws"
+ * import { Fault, Lab } from "@rebound/aws/testing"
+ * import { GetItemCommand } from "@aws-sdk/client-dynamodb"
+ * import { RetryPolicy } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * const fast = RetryPolicy.make({ name: "fast", base: "5 millis", throttling: { base: "5 millis" } })
+ * const program = Effect.gen(function*() {
+ *   const lab = yield* Lab.Lab
+ *   const ddb = yield* DynamoDB.DynamoDB
+ *   yield* lab.push({ service: "dynamodb", operation: "GetItem", fault: Fault.throttle(), times: 2 })
+ *   return yield* ddb.send(new GetItemCommand({ TableName: "orders", Key: { pk: { S: "1" } } }))
+ * }).pipe(Effect.provide(Lab.layerWithServices({ tables: ["orders"] }, { policy: fast })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWithServices = (
+  options?: Options,
+  serviceOptions?: ServiceOptions
+): Layer.Layer<Lab | DynamoDB.DynamoDB | S3.S3 | Lambda.Lambda, LabError> =>
+  Layer.unwrapScoped(
+    Effect.map(make(options), (lab) => Layer.merge(Layer.succeed(Lab, lab), services(lab, serviceOptions)))
+  )

@@ -1,4 +1,3 @@
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as CallError from "../CallError.js"
 import type * as CircuitBreaker from "../CircuitBreaker.js"
@@ -21,8 +20,10 @@ export interface CallGuards {
   readonly start: (now: number) => Effect.Effect<void>
   /** The breaker's verdict before an attempt. */
   readonly admit: (now: number) => Effect.Effect<CircuitBreaker.Admission>
-  /** Waits for the limiter; returns the milliseconds waited. */
-  readonly pace: (now: number) => Effect.Effect<number>
+  /** Reserves a limiter token for a send at `at`; returns how long after `at` the send must wait. */
+  readonly reserve: (at: number) => Effect.Effect<number>
+  /** Gives back a reservation that will not be used. */
+  readonly cancel: Effect.Effect<void>
   readonly succeeded: (now: number, probe: boolean, lastRetryCost: number | undefined) => Effect.Effect<void>
   readonly failed: (now: number, probe: boolean, error: CallError.CallError) => Effect.Effect<void>
   /** A probe interrupted before its outcome frees its place. */
@@ -126,18 +127,8 @@ export const bind = (
       return onBudget(now, (b, s) => [undefined, budgetMachine.onRequest(b, s, now)], undefined)
     },
     admit: (now) => onBreaker(now, (b, s) => breakerMachine.admit(b, s, now), allowed),
-    pace: (now) =>
-      Effect.flatMap(
-        onLimiter(now, (l, s) => limiterMachine.reserve(l, s, now), 0),
-        (waitMillis) =>
-          waitMillis <= 0 ?
-            Effect.succeed(0) :
-            Effect.sleep(Duration.millis(waitMillis)).pipe(
-              // An interrupted waiter gives its token back, so the next in line is not delayed for nothing.
-              Effect.onInterrupt(() => onLimiter(now, (_l, s) => [undefined, limiterMachine.cancel(s)], undefined)),
-              Effect.as(waitMillis)
-            )
-      ),
+    reserve: (at) => onLimiter(at, (l, s) => limiterMachine.reserve(l, s, at), 0),
+    cancel: onLimiter(0, (_l, s) => [undefined, limiterMachine.cancel(s)], undefined),
     succeeded: (now, probe, lastRetryCost) =>
       Effect.all([
         onBreaker(now, (b, s) => [undefined, breakerMachine.record(b, s, now, "success", probe)], undefined),

@@ -101,29 +101,41 @@ export const makeSession = (
 
     if (guards !== undefined) yield* guards.start(startedAt)
 
-    const beforeAttempt: RetryPolicy.Session["beforeAttempt"] = Effect.gen(function*() {
-      const attempt = state.attempts + 1
-      probe = false
-      if (guards !== undefined) {
-        const admission = yield* guards.admit(yield* Clock.currentTimeMillis)
-        if (admission._tag === "Rejected") {
-          const error = lastError ?? circuitOpen(context, admission.retryAfterMillis)
-          return yield* stop(error, yield* Clock.currentTimeMillis, "circuitOpen")
-        }
-        probe = admission.probe
-        const waited = yield* guards.pace(yield* Clock.currentTimeMillis)
-        if (waited > 0) {
-          state = policy.advanceBy(state, waited)
-          if (emit !== undefined) {
-            const at = yield* Clock.currentTimeMillis
-            yield* emit(RetryEvent.AttemptDelayed({ call, attempt, waitMillis: waited, reason: "limiter", at }))
+    const admit: RetryPolicy.Session["admit"] = (afterMillis) =>
+      Effect.gen(function*() {
+        const attempt = state.attempts + 1
+        const now = yield* Clock.currentTimeMillis
+        probe = false
+        let waitMillis = 0
+        if (guards !== undefined) {
+          const admission = yield* guards.admit(now)
+          if (admission._tag === "Rejected") {
+            return yield* stop(lastError ?? circuitOpen(context, admission.retryAfterMillis), now, "circuitOpen")
+          }
+          probe = admission.probe
+          waitMillis = yield* guards.reserve(now + afterMillis)
+          if (waitMillis > 0) {
+            state = policy.advanceBy(state, waitMillis)
+            if (emit !== undefined) {
+              yield* emit(RetryEvent.AttemptDelayed({ call, attempt, waitMillis, reason: "limiter", at: now }))
+            }
           }
         }
-      }
-      sentAt = yield* Clock.currentTimeMillis
-      if (emit !== undefined) yield* emit(RetryEvent.AttemptStarted({ call, attempt, at: sentAt }))
-      return { _tag: "Proceed", attempt } as const
-    })
+        sentAt = now + afterMillis + waitMillis
+        if (emit !== undefined) yield* emit(RetryEvent.AttemptStarted({ call, attempt, at: sentAt }))
+        return { _tag: "Proceed", attempt, waitMillis } as const
+      })
+
+    const beforeAttempt: RetryPolicy.Session["beforeAttempt"] = Effect.flatMap(admit(0), (go) =>
+      go._tag === "Stop" || go.waitMillis <= 0 || guards === undefined ?
+        Effect.succeed(go) :
+        Effect.sleep(Duration.millis(go.waitMillis)).pipe(
+          // An interrupted waiter gives its token back, so the next in line is not delayed for nothing.
+          Effect.onInterrupt(() =>
+            guards.cancel
+          ),
+          Effect.as(go)
+        ))
 
     const succeeded: RetryPolicy.Session["succeeded"] = Effect.gen(function*() {
       state = policy.attempted(state)
@@ -190,7 +202,7 @@ export const makeSession = (
       Effect.void :
       Effect.suspend(() => guards.release(probe))
 
-    return { context, beforeAttempt, succeeded, failed, interrupted }
+    return { context, admit, beforeAttempt, succeeded, failed, interrupted }
   })
 
 /**

@@ -67,6 +67,9 @@ const validateRule = (rule: Fault.Rule, index: number): InvalidOptionError | und
   if (rule.service !== undefined && !services.includes(rule.service)) {
     return invalid("FaultProxy.push", at("service"), rule.service, `one of ${services.join(", ")}`)
   }
+  if (rule.fault._tag === "Unprocessed" && !(rule.fault.fraction >= 0 && rule.fault.fraction <= 1)) {
+    return invalid("FaultProxy.push", at("fault.fraction"), rule.fault.fraction, "a number in [0, 1]")
+  }
   if (rule.fault._tag === "Delay" && !Duration.isFinite(rule.fault.duration)) {
     return invalid("FaultProxy.push", at("fault.duration"), Duration.format(rule.fault.duration), "a finite duration")
   }

@@ -124,9 +124,18 @@ const listenOne = (
       })
 
     /** What the service answers: capacity may refuse or split the request, then the upstream does the work. */
-    const serve = (req: http.IncomingMessage, info: RequestInfo, body: Buffer, requestId: string) =>
+    const serve = (
+      req: http.IncomingMessage,
+      info: RequestInfo,
+      body: Buffer,
+      requestId: string,
+      presplit?: batch.Split
+    ) =>
       Effect.gen(function*() {
-        const admission = yield* brain.admit(info)
+        // A scripted `Unprocessed` fault decides the split itself; capacity is not consulted then.
+        const admission = presplit !== undefined ?
+          { _tag: "Forward", body: Buffer.from(JSON.stringify(presplit.forward)), split: presplit } as const :
+          yield* brain.admit(info)
         if (admission._tag === "Refuse") {
           return fromWire(encode(service, admission.fault, { method: info.method, requestId }), "throttled")
         }
@@ -206,6 +215,34 @@ const listenOne = (
             const answer = yield* serve(req, info, body, requestId)
             yield* reset(req)
             return yield* record({ answer })
+          }
+          case "Unprocessed": {
+            const demand = batch.demandOf(info.operation, info.json)
+            const presplit = demand?.batch === true ?
+              batch.splitBatch(
+                info.operation,
+                info.json,
+                new Map(demand.tables.map(([table, n]) => [table, n - Math.floor(n * fault.fraction)]))
+              ) :
+              undefined
+            if (presplit !== undefined && Object.keys(presplit.forward.RequestItems as object).length === 0) {
+              // Nothing left to forward: answer as DynamoDB does when it processed none of the batch.
+              const field = info.operation === "BatchWriteItem" ? "UnprocessedItems" : "UnprocessedKeys"
+              const none = {
+                ...(info.operation === "BatchGetItem" ? { Responses: {} } : {}),
+                [field]: presplit.unprocessed
+              }
+              const answer = fromWire(
+                encode(service, { _tag: "Synthetic", status: 200, body: JSON.stringify(none), headers: {} }, {
+                  method: info.method,
+                  requestId
+                }),
+                undefined
+              )
+              return yield* record({ answer, status: send(req, res, answer) })
+            }
+            const answer = yield* serve(req, info, body, requestId, presplit)
+            return yield* record({ answer, status: send(req, res, answer) })
           }
           case "Delay": {
             if (fault.phase === "beforeForward") yield* Effect.sleep(fault.duration)

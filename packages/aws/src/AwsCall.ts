@@ -1,0 +1,114 @@
+/**
+ * The call shell: any command of any AWS SDK v3 client as an `Effect` that fails with `ThrottlingError |
+ * TransientError | FatalError` and retries under rebound's policies — without code generation.
+ *
+ * For each call: idempotency tokens are pinned before the first attempt; the policy is the call's, else the
+ * operation's, else the service's, else the one in context (`RetryPolicy.CurrentRetryPolicy`, default
+ * `Presets.rebound`); each attempt gets an `AbortSignal` tied to fiber interruption and a timeout (the SDK has none by
+ * default) that aborts the request and fails with an ambiguous `TransientError`; ambiguous failures are retried only
+ * for idempotent operations (see `Idempotency`); a body that can be read only once is sent once.
+ *
+ * Clients must be built with the SDK's retries off (`ClientConfig.owned` does it), so attempts never multiply.
+ *
+ * @since 0.1.0
+ */
+import type { CallError, RetryPolicy } from "@rebound/core"
+import type { CommandIO, MetadataBearer } from "@smithy/types"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as AwsError from "./AwsError.js"
+import * as internal from "./internal/send.js"
+
+/**
+ * Any SDK v3 client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SdkClient {
+  readonly send: (command: never, options: { readonly abortSignal: AbortSignal }) => Promise<unknown>
+}
+
+/**
+ * Settings for one operation of a service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OperationSettings {
+  readonly policy?: RetryPolicy.RetryPolicy | undefined
+  readonly attemptTimeout?: Duration.DurationInput | undefined
+  /** Overrides the idempotency table for this operation. */
+  readonly idempotent?: boolean | undefined
+}
+
+/**
+ * A client and how rebound runs its calls.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The service's name in failures, events and keys, e.g. `"DynamoDB"`. */
+  readonly name: string
+  readonly client: SdkClient
+  readonly policy?: RetryPolicy.RetryPolicy | undefined
+  /** Per-attempt timeout. Default 30 seconds. */
+  readonly attemptTimeout?: Duration.DurationInput | undefined
+  /** Per-operation settings, keyed by operation (`"GetItem"`). */
+  readonly operations?: Readonly<Record<string, OperationSettings>> | undefined
+  /** Codes declared throttling, transient or fatal. */
+  readonly rules?: AwsError.Rules | undefined
+}
+
+/**
+ * Settings for one call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SendOptions extends OperationSettings {
+  /** The resource for per-resource quotas, limiters and breakers; derived from the input by default. */
+  readonly resource?: string | undefined
+}
+
+/**
+ * Sends a command through a service: typed by the command's input and output.
+ *
+ * @example
+ * ```ts
+ * import { AwsCall, ClientConfig } from "@rebound/aws"
+ * import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
+ *
+ * // Any SDK v3 client works the same way; the output type comes from the command.
+ * const dynamodb: AwsCall.Service = {
+ *   name: "DynamoDB",
+ *   client: new DynamoDBClient(ClientConfig.owned({ region: "eu-west-1" }))
+ * }
+ * const tables = AwsCall.send(dynamodb, new ListTablesCommand({}), { attemptTimeout: "2 seconds" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category calls
+ */
+export const send: <I extends object, O extends MetadataBearer>(
+  service: Service,
+  command: CommandIO<I, O>,
+  options?: SendOptions
+) => Effect.Effect<O, CallError.CallError> = internal.send
+
+/**
+ * The operation a command runs: `GetItemCommand` → `"GetItem"`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const operationOf: (command: object) => string = internal.operationOf
+
+/**
+ * The resource a call concerns (a table, a bucket and its first key prefix, a function name).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const resourceOf: (service: string, input: unknown) => string | undefined = internal.resourceOf

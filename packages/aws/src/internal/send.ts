@@ -1,0 +1,116 @@
+import { CallError, RetryPolicy } from "@rebound/core"
+import type { CommandIO, MetadataBearer } from "@smithy/types"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+import type * as AwsCall from "../AwsCall.js"
+import { classify } from "./classify.js"
+import { isIdempotent, pinTokens } from "./idempotency.js"
+
+/** The operation a command runs: `GetItemCommand` → `GetItem`. @internal */
+export const operationOf = (command: object): string => command.constructor.name.replace(/Command$/, "")
+
+const str = (u: unknown): string | undefined => (typeof u === "string" && u.length > 0 ? u : undefined)
+
+/** The resource a call concerns, to key quotas, limiters and breakers per resource. @internal */
+export const resourceOf = (service: string, input: unknown): string | undefined => {
+  if (typeof input !== "object" || input === null) return undefined
+  const i = input as Record<string, unknown>
+  switch (service) {
+    case "DynamoDB": {
+      const table = str(i.TableName)
+      if (table !== undefined) return table
+      const items = i.RequestItems
+      if (typeof items === "object" && items !== null) return Object.keys(items)[0]
+      return undefined
+    }
+    case "S3": {
+      const bucket = str(i.Bucket)
+      if (bucket === undefined) return undefined
+      const key = str(i.Key) ?? str(i.Prefix)
+      const prefix = key === undefined ? undefined : key.includes("/") ? key.slice(0, key.indexOf("/") + 1) : undefined
+      return prefix === undefined ? bucket : `${bucket}/${prefix}`
+    }
+    case "Lambda": {
+      const name = str(i.FunctionName)
+      return name?.split(":").reduce((acc, part, index, all) =>
+        // arn:aws:lambda:region:account:function:name[:qualifier]
+        all[index - 1] === "function" ? part : acc, name)
+    }
+    default:
+      return undefined
+  }
+}
+
+/** A body that can be read only once (a Node `Readable`, a web `ReadableStream`, an async iterable). @internal */
+export const isOneShotBody = (input: unknown): boolean => {
+  if (typeof input !== "object" || input === null) return false
+  const i = input as Record<string, unknown>
+  const body = i.Body ?? i.Payload
+  if (typeof body !== "object" || body === null) return false
+  if (body instanceof Uint8Array || ArrayBuffer.isView(body)) return false
+  const b = body as Record<string | symbol, unknown>
+  return typeof b.pipe === "function" || typeof b.getReader === "function" ||
+    typeof b[Symbol.asyncIterator] === "function"
+}
+
+/** A v4 UUID from Effect's `Random`, so seeded runs pin the same tokens. @internal */
+export const uuid: Effect.Effect<string> = Effect.map(
+  Effect.all(Array.from({ length: 16 }, () => Random.nextIntBetween(0, 256))),
+  (bytes) => {
+    bytes[6] = (bytes[6]! & 0x0f) | 0x40
+    bytes[8] = (bytes[8]! & 0x3f) | 0x80
+    const hex = bytes.map((b) => b.toString(16).padStart(2, "0")).join("")
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  }
+)
+
+const oneShot = (policy: RetryPolicy.RetryPolicy): RetryPolicy.RetryPolicy =>
+  RetryPolicy.modify(policy, { name: `${policy.name}/one-shot-body`, maxAttempts: 1 })
+
+/** @internal */
+export const send = <I extends object, O extends MetadataBearer>(
+  service: AwsCall.Service,
+  command: CommandIO<I, O>,
+  options: AwsCall.SendOptions = {}
+): Effect.Effect<O, CallError.CallError> =>
+  Effect.gen(function*() {
+    const name = service.name
+    const operation = operationOf(command)
+    const perOperation = service.operations?.[operation]
+    const pinned = pinTokens(name, operation, command.input, yield* uuid)
+    const toSend = pinned === command.input ?
+      command :
+      new (command.constructor as new(input: I) => CommandIO<I, O>)(pinned)
+    const resource = options.resource ?? resourceOf(name, pinned)
+    const configured = options.policy ?? perOperation?.policy ?? service.policy ??
+      (yield* RetryPolicy.CurrentRetryPolicy)
+    // A body that can be read once cannot be sent twice: one attempt, unless the caller rebuilt it per attempt.
+    const policy = isOneShotBody(pinned) ? oneShot(configured) : configured
+    const idempotent = options.idempotent ?? perOperation?.idempotent ?? isIdempotent(name, operation, pinned)
+    const timeout = Duration.decode(
+      options.attemptTimeout ?? perOperation?.attemptTimeout ?? service.attemptTimeout ?? "30 seconds"
+    )
+    const attempt = Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
+      Effect.tryPromise({
+        // Interrupting the fiber (a timeout, a cancelled caller) aborts the HTTP request through this signal.
+        try: (signal) => service.client.send(toSend as never, { abortSignal: signal }) as Promise<O>,
+        catch: (error) => classify(error, { service: name, operation, resource, nowMillis }, service.rules)
+      })).pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            new CallError.TransientError({
+              service: name,
+              operation,
+              resource,
+              code: "AttemptTimeout",
+              detail: `no response within ${Duration.format(timeout)}; the request was aborted`,
+              reason: "timeout",
+              ambiguous: true
+            })
+        })
+      )
+    return yield* RetryPolicy.retry(attempt, policy, { idempotent, service: name, operation, resource })
+  })

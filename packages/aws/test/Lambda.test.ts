@@ -1,0 +1,139 @@
+import { expect, layer } from "@effect/vitest"
+import { Lambda } from "@rebound/aws"
+import { Fault, Lab } from "@rebound/aws/testing"
+import { Effect } from "effect"
+import { labWithServices } from "./helpers.js"
+
+const slow = (ms: number) => async (event: unknown) => {
+  await new Promise((r) => setTimeout(r, ms))
+  return { done: event }
+}
+
+layer(
+  labWithServices({
+    functions: {
+      echo: { handler: (event) => ({ echo: event }) },
+      boom: {
+        handler: () => {
+          throw Object.assign(new Error("kaboom"), { name: "MyError" })
+        }
+      },
+      slow: { handler: slow(300) },
+      slowIdempotent: { handler: slow(300) },
+      narrow: { handler: slow(150), reservedConcurrency: 1 }
+    }
+  }),
+  { excludeTestServices: true }
+)("Lambda service", (it) => {
+  it.effect("invokes and decodes the payload", () =>
+    Effect.gen(function*() {
+      const lambda = yield* Lambda.Lambda
+      const result = yield* lambda.invoke({ FunctionName: "echo", payload: { order: 42 } })
+      expect(result).toMatchObject({ statusCode: 200, payload: { echo: { order: 42 } }, executedVersion: "$LATEST" })
+    }))
+
+  it.effect("a function error is a typed FunctionError carrying the decoded payload, and is not retried", () =>
+    Effect.gen(function*() {
+      const lab = yield* Lab.Lab
+      const lambda = yield* Lambda.Lambda
+      const before = (yield* lab.executions("boom")).started
+      const error = yield* Effect.flip(lambda.invoke({ FunctionName: "boom" }))
+      expect(error._tag).toBe("FunctionError")
+      if (error._tag === "FunctionError") {
+        expect(error).toMatchObject({
+          functionName: "boom",
+          kind: "Unhandled",
+          errorType: "MyError",
+          errorMessage: "kaboom"
+        })
+        expect(error.message).not.toContain("kaboom")
+      }
+      expect((yield* lab.executions("boom")).started - before).toBe(1)
+    }))
+
+  it.effect("a throttle (the function did not run) is retried, keeping Lambda's Reason", () =>
+    Effect.gen(function*() {
+      const lab = yield* Lab.Lab
+      const lambda = yield* Lambda.Lambda
+      yield* lab.clear
+      yield* lab.push({
+        service: "lambda",
+        fault: Fault.throttle({ reason: "ConcurrentInvocationLimitExceeded" }),
+        times: 2
+      })
+      const result = yield* lambda.invoke({ FunctionName: "echo", payload: 1 })
+      expect(result.payload).toEqual({ echo: 1 })
+      yield* lab.push({
+        service: "lambda",
+        fault: Fault.throttle({ reason: "ConcurrentInvocationLimitExceeded" }),
+        times: 10
+      })
+      const error = yield* Effect.flip(lambda.invoke({ FunctionName: "echo" }))
+      expect(error).toMatchObject({ _tag: "ThrottlingError", throttleReason: "ConcurrentInvocationLimitExceeded" })
+    }))
+
+  it.effect("an invoke that times out after the function ran is not repeated", () =>
+    Effect.gen(function*() {
+      const lab = yield* Lab.Lab
+      const lambda = yield* Lambda.Lambda
+      yield* lab.clear
+      const error = yield* Effect.flip(lambda.invoke({ FunctionName: "slow" }, { attemptTimeout: "100 millis" }))
+      expect(error).toMatchObject({ _tag: "TransientError", code: "AttemptTimeout", ambiguous: true })
+      if (error._tag !== "FunctionError") expect(error.retries?.stopReason).toBe("notIdempotent")
+      yield* Effect.sleep("400 millis") // let the function finish
+      expect(yield* lab.executions("slow")).toMatchObject({ started: 1, completed: 1 })
+    }))
+
+  it.effect("…unless the caller marks the call idempotent", () =>
+    Effect.gen(function*() {
+      const lab = yield* Lab.Lab
+      const lambda = yield* Lambda.Lambda
+      const error = yield* Effect.flip(
+        lambda.invoke({ FunctionName: "slowIdempotent" }, { attemptTimeout: "100 millis", idempotent: true })
+      )
+      expect(error).toMatchObject({ _tag: "TransientError", retries: { attempts: 4, stopReason: "maxAttempts" } })
+      yield* Effect.sleep("400 millis")
+      expect((yield* lab.executions("slowIdempotent")).started).toBe(4)
+    }))
+
+  it.effect("a reset after the request was forwarded is ambiguous: the function ran once and is not run again", () =>
+    Effect.gen(function*() {
+      const lab = yield* Lab.Lab
+      const lambda = yield* Lambda.Lambda
+      yield* lab.clear
+      const before = (yield* lab.executions("echo")).started
+      yield* lab.push({ service: "lambda", fault: Fault.resetAfterForward, times: 1 })
+      const error = yield* Effect.flip(lambda.invoke({ FunctionName: "echo" }))
+      expect(error).toMatchObject({ _tag: "TransientError", ambiguous: true, retries: { stopReason: "notIdempotent" } })
+      expect((yield* lab.executions("echo")).started - before).toBe(1)
+    }))
+
+  it.effect("a reset before forwarding looks like any reset to the client: not repeated either, and nothing ran", () =>
+    Effect.gen(function*() {
+      const lab = yield* Lab.Lab
+      const lambda = yield* Lambda.Lambda
+      yield* lab.clear
+      const before = (yield* lab.executions("echo")).started
+      yield* lab.push({ service: "lambda", fault: Fault.resetBeforeForward, times: 1 })
+      // A reset arrives as ECONNRESET: the SDK cannot tell whether the request was written, so rebound assumes it was.
+      const error = yield* Effect.flip(lambda.invoke({ FunctionName: "echo" }))
+      expect(error).toMatchObject({ _tag: "TransientError", code: "ECONNRESET", ambiguous: true })
+      expect((yield* lab.executions("echo")).started - before).toBe(0)
+    }))
+
+  it.effect("reserved concurrency throttles under load: every invocation eventually runs exactly once", () =>
+    Effect.gen(function*() {
+      const lab = yield* Lab.Lab
+      const lambda = yield* Lambda.Lambda
+      yield* lab.clear
+      const results = yield* Effect.forEach(
+        [1, 2, 3],
+        (i) => Effect.either(lambda.invoke({ FunctionName: "narrow", payload: i })),
+        { concurrency: "unbounded" }
+      )
+      const counts = yield* lab.executions("narrow")
+      expect(counts.peakConcurrency).toBe(1)
+      expect(counts.throttled).toBeGreaterThan(0)
+      expect(counts.started).toBe(results.filter((r) => r._tag === "Right").length)
+    }))
+})
