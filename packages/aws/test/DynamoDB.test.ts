@@ -1,34 +1,12 @@
-import {
-  type AttributeValue,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  ScanCommand,
-  type WriteRequest
-} from "@aws-sdk/client-dynamodb"
+import { type AttributeValue, GetItemCommand, PutItemCommand, type WriteRequest } from "@aws-sdk/client-dynamodb"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { DynamoDB } from "@rebound/aws"
 import { Fault, Lab } from "@rebound/aws/testing"
 import { RetryEvent } from "@rebound/core"
 import { Chunk, Effect, Ref, Stream } from "effect"
-import { labWithServices } from "./helpers.js"
+import { keysInTable, labWithServices } from "./helpers.js"
 
 const item = (i: number): Record<string, AttributeValue> => ({ pk: { S: `item-${i}` }, n: { N: String(i) } })
-
-/** Every key in a table, read straight from the server (no proxy, no faults). */
-const keysInTable = (lab: Lab.Lab, table: string) =>
-  Effect.promise(async () => {
-    const client = new DynamoDBClient(lab.upstreamClientConfig.dynamodb)
-    const keys: Array<string> = []
-    let start: Record<string, AttributeValue> | undefined
-    do {
-      const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }))
-      for (const i of page.Items ?? []) keys.push(i.pk!.S!)
-      start = page.LastEvaluatedKey
-    } while (start !== undefined)
-    client.destroy()
-    return keys
-  })
 
 layer(labWithServices({ tables: ["orders", "items", "reads"] }), { excludeTestServices: true })(
   "DynamoDB service",

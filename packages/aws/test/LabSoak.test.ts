@@ -1,9 +1,10 @@
-import { type AttributeValue, DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb"
+import { GetItemCommand } from "@aws-sdk/client-dynamodb"
 import { expect, layer } from "@effect/vitest"
 import { DynamoDB, Lambda } from "@rebound/aws"
 import { Lab } from "@rebound/aws/testing"
 import { RetryPolicy } from "@rebound/core"
 import { Effect, Random } from "effect"
+import { keysInTable } from "./helpers.js"
 
 /** CI runs 2,000 items; `REBOUND_SOAK_ITEMS=20000 pnpm test` soaks longer locally. */
 const items = Number(process.env.REBOUND_SOAK_ITEMS ?? 2000)
@@ -19,20 +20,6 @@ const soakPolicy = RetryPolicy.make({
 
 /** Executions per payload id, counted by the function itself. */
 const runs = new Map<string, number>()
-
-const scanUpstream = (lab: Lab.Lab, table: string) =>
-  Effect.promise(async () => {
-    const client = new DynamoDBClient(lab.upstreamClientConfig.dynamodb)
-    const keys: Array<string> = []
-    let start: Record<string, AttributeValue> | undefined
-    do {
-      const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }))
-      for (const i of page.Items ?? []) keys.push(i.pk!.S!)
-      start = page.LastEvaluatedKey
-    } while (start !== undefined)
-    client.destroy()
-    return keys
-  })
 
 layer(
   Lab.layerWithServices(
@@ -79,7 +66,7 @@ layer(
         )
         expect(result.complete).toBe(true)
         expect(result.written).toBe(items)
-        const keys = yield* scanUpstream(lab, "soak")
+        const keys = yield* keysInTable(lab, "soak")
         expect(keys.length).toBe(items)
         expect(new Set(keys).size).toBe(items)
         const log = yield* lab.log
