@@ -6,9 +6,9 @@
  * the measured send rate): inactive until the first throttle, then every attempt — the first included — takes a
  * token. On the same sequence of (time, throttled?) events it computes the same rates as the SDK.
  *
- * Better than the SDK: waiters reserve tokens in order and sleep on `Clock` until theirs arrive, so they are served
- * FIFO and nobody busy-polls (the SDK's polling loop is unfair); limiters are keyed per resource; the current rate
- * is observable.
+ * Better than the SDK: waiters take numbered reservations and sleep on `Clock` until theirs is covered, re-estimating
+ * at most every {@link recheckMillis} as the rate changes — served FIFO, never busy-polling (the SDK's polling loop is
+ * unfair); limiters are keyed per resource; the current rate is observable.
  *
  * @since 0.1.0
  */
@@ -68,6 +68,8 @@ export interface State {
   readonly lastTimestamp: number | undefined
   readonly lastTxRateBucket: number
   readonly timeWindow: number
+  /** Reservations made so far: a waiter's ticket is the value after its reservation. */
+  readonly issued: number
 }
 
 /**
@@ -154,6 +156,28 @@ export const reserve: (
   nowMillis: number,
   amount?: number
 ) => readonly [waitMillis: number, state: State] = internal.reserve
+
+/**
+ * How much longer reservation number `ticket` must wait at the rate in force now. Waiters re-estimate with it as the
+ * rate changes, so a burst that arrived while the limiter was slow does not stay booked at the slow rate.
+ *
+ * @since 0.1.0
+ * @category state machine
+ */
+export const remainingWait: (
+  limiter: AdaptiveLimiter,
+  state: State,
+  nowMillis: number,
+  ticket: number
+) => readonly [waitMillis: number, state: State] = internal.remainingWait
+
+/**
+ * How often a waiter re-estimates its wait: the measured rate moves in 0.5 s buckets, so twice per bucket suffices.
+ *
+ * @since 0.1.0
+ * @category state machine
+ */
+export const recheckMillis: number = internal.recheckMillis
 
 /**
  * Returns a reservation that was not used.

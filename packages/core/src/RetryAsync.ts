@@ -4,8 +4,8 @@
  *
  * Compared with the boto3 guide's `retry_decorator`: the guide retries two throttling codes only, sleeps
  * `2^attempts × base` starting at twice the base (plus up to 10 % of the base), blocks the thread in `time.sleep`,
- * prints instead of logging, counts its `max_attempts` as retries, and finally raises a generic `Exception` that loses
- * the cause. Here any policy applies (full jitter from the first retry, caps, time budgets, `Retry-After`, quotas),
+ * prints instead of logging, sleeps once more after its last failed attempt before giving up, and finally raises a
+ * generic `Exception` that loses the cause. Here any policy applies (full jitter from the first retry, caps, time budgets, `Retry-After`, quotas),
  * failures are classified (throttling, transient, fatal; ambiguous failures of non-idempotent calls are not repeated),
  * waiting never blocks the event loop and stops at once on abort, retries go to `Logger`/`Metric`/EMF through the
  * same observers, and the promise rejects with the last typed failure, its cause and a summary of why retries stopped.

@@ -38,7 +38,8 @@ export const initial = (limiter: AdaptiveLimiter.AdaptiveLimiter, nowMillis: num
     lastThrottleTime: now,
     lastTimestamp: undefined,
     lastTxRateBucket: Math.floor(now),
-    timeWindow: 0
+    timeWindow: 0,
+    issued: 0
   }
 }
 
@@ -93,8 +94,9 @@ export const update = (
 }
 
 /**
- * Reserves `amount` tokens and returns how long the caller must wait for them. Reservations are served in the order
- * they are made (the debt is carried as negative tokens), so waiters are FIFO and nobody polls.
+ * Reserves `amount` tokens and returns how long the caller must wait for them at the current rate. The debt is carried
+ * as negative tokens and every reservation is numbered (`issued`), so waiters are served in the order they reserved;
+ * a waiter re-estimates with {@link remainingWait} as the rate changes.
  * @internal
  */
 export const reserve = (
@@ -107,15 +109,35 @@ export const reserve = (
   const s = refill(state, nowMillis / 1000)
   const availableTokens = s.availableTokens - amount
   const waitMillis = availableTokens >= 0 ? 0 : (-availableTokens / s.fillRate) * 1000
-  return [waitMillis, { ...s, availableTokens }]
+  return [waitMillis, { ...s, availableTokens, issued: s.issued + amount }]
+}
+
+/**
+ * How much longer reservation number `ticket` must wait, at the rate in force now: tokens supplied so far
+ * (`availableTokens + issued`) must reach the ticket.
+ * @internal
+ */
+export const remainingWait = (
+  _limiter: AdaptiveLimiter.AdaptiveLimiter,
+  state: AdaptiveLimiter.State,
+  nowMillis: number,
+  ticket: number
+): readonly [number, AdaptiveLimiter.State] => {
+  const s = refill(state, nowMillis / 1000)
+  const deficit = ticket - (s.availableTokens + s.issued)
+  return [deficit <= 0 ? 0 : (deficit / s.fillRate) * 1000, s]
 }
 
 /** Gives back a reservation that was not used (its waiter was interrupted). @internal */
 export const cancel = (state: AdaptiveLimiter.State, amount = 1): AdaptiveLimiter.State => ({
   ...state,
-  availableTokens: Math.min(state.maxCapacity, state.availableTokens + amount)
+  availableTokens: Math.min(state.maxCapacity, state.availableTokens + amount),
+  issued: state.issued - amount
 })
 
 /** @internal */
 export const keyOf = (limiter: AdaptiveLimiter.AdaptiveLimiter, context: RetryPolicy.CallContext): string =>
   `limiter/${limiter.name}/${limiter.key !== undefined ? limiter.key(context) : context.service}`
+
+/** @internal */
+export const recheckMillis = 250

@@ -20,8 +20,10 @@ export interface CallGuards {
   readonly start: (now: number) => Effect.Effect<void>
   /** The breaker's verdict before an attempt. */
   readonly admit: (now: number) => Effect.Effect<CircuitBreaker.Admission>
-  /** Reserves a limiter token for a send at `at`; returns how long after `at` the send must wait. */
-  readonly reserve: (at: number) => Effect.Effect<number>
+  /** Reserves a limiter token for a send at `at`; returns how long after `at` the send must wait, and its ticket. */
+  readonly reserve: (at: number) => Effect.Effect<{ readonly waitMillis: number; readonly ticket: number }>
+  /** How much longer a ticket must wait, at the rate in force now. */
+  readonly remaining: (now: number, ticket: number) => Effect.Effect<number>
   /** Gives back a reservation that will not be used. */
   readonly cancel: Effect.Effect<void>
   readonly succeeded: (now: number, probe: boolean, lastRetryCost: number | undefined) => Effect.Effect<void>
@@ -127,7 +129,12 @@ export const bind = (
       return onBudget(now, (b, s) => [undefined, budgetMachine.onRequest(b, s, now)], undefined)
     },
     admit: (now) => onBreaker(now, (b, s) => breakerMachine.admit(b, s, now), allowed),
-    reserve: (at) => onLimiter(at, (l, s) => limiterMachine.reserve(l, s, at), 0),
+    reserve: (at) =>
+      onLimiter(at, (l, s) => {
+        const [waitMillis, next] = limiterMachine.reserve(l, s, at)
+        return [{ waitMillis, ticket: next.issued }, next]
+      }, { waitMillis: 0, ticket: 0 }),
+    remaining: (now, ticket) => onLimiter(now, (l, s) => limiterMachine.remainingWait(l, s, now, ticket), 0),
     cancel: onLimiter(0, (_l, s) => [undefined, limiterMachine.cancel(s)], undefined),
     succeeded: (now, probe, lastRetryCost) =>
       Effect.all([

@@ -13,6 +13,7 @@ import type * as CallError from "../CallError.js"
 import { TransientError } from "../CallError.js"
 import type * as RetryEvent_ from "../RetryEvent.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
+import { recheckMillis } from "./adaptiveLimiter.js"
 import { isCallError, withRetries } from "./callError.js"
 import { bind as guardsOf } from "./guards.js"
 import * as presets from "./presets.js"
@@ -78,6 +79,7 @@ export const makeSession = (
     let lastRetryCost: number | undefined
     let probe = false
     let sentAt = startedAt
+    let ticket = 0
 
     const stop = (error: CallError.CallError, now: number, stopReason: CallError.StopReason) =>
       Effect.gen(function*() {
@@ -101,7 +103,18 @@ export const makeSession = (
 
     if (guards !== undefined) yield* guards.start(startedAt)
 
-    const admit: RetryPolicy.Session["admit"] = (afterMillis) =>
+    const delayed = (attempt: number, waitMillis: number) =>
+      Effect.gen(function*() {
+        state = policy.advanceBy(state, waitMillis)
+        if (emit !== undefined) {
+          const at = yield* Clock.currentTimeMillis
+          yield* emit(RetryEvent.AttemptDelayed({ call, attempt, waitMillis, reason: "limiter", at }))
+        }
+      })
+
+    // Breaker admission and a limiter reservation for an attempt `afterMillis` from now; `waited` says whether the
+    // caller will report the limiter's wait itself, once it knows how long it really was.
+    const admitAt = (afterMillis: number, reportWait: boolean) =>
       Effect.gen(function*() {
         const attempt = state.attempts + 1
         const now = yield* Clock.currentTimeMillis
@@ -113,34 +126,59 @@ export const makeSession = (
             return yield* stop(lastError ?? circuitOpen(context, admission.retryAfterMillis), now, "circuitOpen")
           }
           probe = admission.probe
-          waitMillis = yield* guards.reserve(now + afterMillis)
-          if (waitMillis > 0) {
-            state = policy.advanceBy(state, waitMillis)
-            if (emit !== undefined) {
-              yield* emit(RetryEvent.AttemptDelayed({ call, attempt, waitMillis, reason: "limiter", at: now }))
-            }
-          }
+          const reservation = yield* guards.reserve(now + afterMillis)
+          waitMillis = reservation.waitMillis
+          ticket = reservation.ticket
+          if (waitMillis > 0 && reportWait) yield* delayed(attempt, waitMillis)
         }
         sentAt = now + afterMillis + waitMillis
-        if (emit !== undefined) yield* emit(RetryEvent.AttemptStarted({ call, attempt, at: sentAt }))
         return { _tag: "Proceed", attempt, waitMillis } as const
       })
 
-    const beforeAttempt: RetryPolicy.Session["beforeAttempt"] = Effect.flatMap(admit(0), (go) =>
-      go._tag === "Stop" || go.waitMillis <= 0 || guards === undefined ?
-        Effect.succeed(go) :
-        Effect.sleep(Duration.millis(go.waitMillis)).pipe(
-          // An interrupted waiter gives its token back, so the next in line is not delayed for nothing.
-          Effect.onInterrupt(() =>
-            guards.cancel
-          ),
-          Effect.as(go)
-        ))
+    const started = (attempt: number) =>
+      emit === undefined ? Effect.void : emit(RetryEvent.AttemptStarted({ call, attempt, at: sentAt }))
+
+    const admit: RetryPolicy.Session["admit"] = (afterMillis) =>
+      Effect.tap(admitAt(afterMillis, true), (go) => (go._tag === "Proceed" ? started(go.attempt) : Effect.void))
+
+    // Waits for the limiter's token, re-estimating as the rate changes (a burst booked while the limiter was slow
+    // speeds up when it recovers); FIFO by ticket. Returns how long it really waited.
+    const waitForToken = (g: NonNullable<typeof guards>, estimate: number): Effect.Effect<number> =>
+      Effect.gen(function*() {
+        const from = yield* Clock.currentTimeMillis
+        let remaining = estimate
+        while (remaining > 0) {
+          yield* Effect.sleep(Duration.millis(Math.min(remaining, recheckMillis)))
+          remaining = yield* g.remaining(yield* Clock.currentTimeMillis, ticket)
+        }
+        return (yield* Clock.currentTimeMillis) - from
+      }).pipe(
+        // An interrupted waiter gives its token back, so the next in line is not delayed for nothing.
+        Effect.onInterrupt(() => g.cancel)
+      )
+
+    const beforeAttempt: RetryPolicy.Session["beforeAttempt"] = Effect.flatMap(admitAt(0, false), (go) =>
+      Effect.gen(function*() {
+        if (go._tag === "Stop") {
+          return go
+        }
+        if (go.waitMillis > 0 && guards !== undefined) {
+          const waited = yield* waitForToken(guards, go.waitMillis)
+          yield* delayed(go.attempt, waited)
+          sentAt = yield* Clock.currentTimeMillis
+          yield* started(go.attempt)
+          return { ...go, waitMillis: waited }
+        }
+        yield* started(go.attempt)
+        return go
+      }))
 
     const succeeded: RetryPolicy.Session["succeeded"] = Effect.gen(function*() {
       state = policy.attempted(state)
       const now = yield* Clock.currentTimeMillis
-      if (guards !== undefined) yield* guards.succeeded(now, probe, lastRetryCost)
+      if (guards !== undefined) {
+        yield* guards.succeeded(now, probe, lastRetryCost)
+      }
       yield* Effect.annotateCurrentSpan("rebound.attempts", state.attempts)
       if (emit !== undefined) {
         yield* emit(RetryEvent.Succeeded({
@@ -169,7 +207,9 @@ export const makeSession = (
           }))
         }
         const draw = yield* Random.next
-        if (guards !== undefined) yield* guards.failed(now, probe, error)
+        if (guards !== undefined) {
+          yield* guards.failed(now, probe, error)
+        }
         const decision = policy.decide(
           retryPolicy,
           state,
@@ -177,10 +217,14 @@ export const makeSession = (
           now - startedAt,
           draw
         )
-        if (decision._tag === "Stop") return yield* stop(error, now, decision.reason)
+        if (decision._tag === "Stop") {
+          return yield* stop(error, now, decision.reason)
+        }
         if (guards !== undefined) {
           const verdict = yield* guards.allowRetry(now, error)
-          if (verdict._tag === "Refused") return yield* stop(error, now, verdict.reason)
+          if (verdict._tag === "Refused") {
+            return yield* stop(error, now, verdict.reason)
+          }
           lastRetryCost = verdict.cost
         }
         if (emit !== undefined) {
@@ -200,7 +244,9 @@ export const makeSession = (
 
     const interrupted: RetryPolicy.Session["interrupted"] = guards === undefined || !probe ?
       Effect.void :
-      Effect.suspend(() => guards.release(probe))
+      Effect.suspend(() =>
+        guards.release(probe)
+      )
 
     return { context, admit, beforeAttempt, succeeded, failed, interrupted }
   })
