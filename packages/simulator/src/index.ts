@@ -1,0 +1,48 @@
+/**
+ * rebound's simulator: a deterministic, virtual-time benchmark that runs rebound's policy core against modelled
+ * services.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * A simulated SDK client instance running rebound's policy core in the interpreter's order.
+ *
+ * @since 0.1.0
+ */
+export * as Client from "./Client.js"
+
+/**
+ * Scenario A: Brooker's OCC contention.
+ *
+ * @since 0.1.0
+ */
+export * as Contention from "./Contention.js"
+
+/**
+ * The discrete-event loop in integer-microsecond virtual time.
+ *
+ * @since 0.1.0
+ */
+export * as EventQueue from "./EventQueue.js"
+
+/**
+ * The policy matrix, per scenario.
+ *
+ * @since 0.1.0
+ */
+export * as Policies from "./Policies.js"
+
+/**
+ * Seeded, independent random streams.
+ *
+ * @since 0.1.0
+ */
+export * as Rng from "./Rng.js"
+
+/**
+ * Means, confidence intervals, percentiles, Jain's index.
+ *
+ * @since 0.1.0
+ */
+export * as Stats from "./Stats.js"
