@@ -3,8 +3,10 @@
  *
  * Every entry is a rebound `RetryPolicy` built from core pieces (`Presets`, `Backoff` options, `RetryQuota`,
  * `RetryBudget`, `AdaptiveLimiter`) — except where a curve rebound's core cannot express is needed: Effect's
- * `Schedule.jittered` (±20 %) and gRPC's ±20 % jitter take their delays from Effect's real `Schedule` code stepped on
- * the same draw; attempts and guards still come from the rebound policy.
+ * `Schedule.jittered` (±20 %) and gRPC's ±20 % jitter. Those take their delays from {@link jittered20}, Effect's
+ * formula `min(base·2ⁿ, cap) × (0.8·(1 − r) + 1.2·r)` (a test steps Effect's real
+ * `Schedule.exponential(base).pipe(Schedule.union(Schedule.spaced(cap)), Schedule.jittered)` on the same draws and
+ * requires identical delays); attempts and guards still come from the rebound policy.
  *
  * | scenario | what "retry" means | attempts of the textbook curves |
  * | --- | --- | --- |
@@ -19,9 +21,7 @@
  */
 import { Presets, RetryBudget, RetryPolicy } from "@rebound/core"
 import type { Backoff } from "@rebound/core"
-import * as Schedule from "effect/Schedule"
 import type * as Client from "./Client.js"
-import { delaysOf } from "./internal/effectSchedule.js"
 
 /**
  * `maxAttempts` for "retry until success": larger than any run needs.
@@ -68,18 +68,44 @@ export const curve = (
 })
 
 /**
- * A policy whose delays come from one of Effect's own schedules (stepped by Effect's code on the failure's draw), with
- * attempts and guards from `policy`.
+ * Effect's `Schedule.exponential(base)` capped by `Schedule.union(Schedule.spaced(cap))` and `Schedule.jittered`:
+ * before retry n (from 0), `min(base·2ⁿ, cap) × (0.8·(1 − r) + 1.2·r)` — the ±20 % band of `Schedule.jittered`
+ * (effect 3.22.4, `internal/schedule.ts`, `jitteredWith`), written as Effect computes it, down to `Duration`'s
+ * rounding of fractional milliseconds to whole nanoseconds.
+ *
+ * @example
+ * ```ts
+ * import { Policies } from "@rebound/simulator"
+ *
+ * const step = Policies.jittered20(10, 2000)()
+ * console.log(step(0, 0.5), step(0, 0.5)) // 10, then 20: the middle of the band
+ * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const withEffectDelays = (
+export const jittered20 = (baseMillis: number, capMillis: number) => (): Client.DelayStep => {
+  let n = 0
+  return (_now, draw) => {
+    const d = Math.min(baseMillis * Math.pow(2, n++), capMillis)
+    const jittered = d * 0.8 * (1 - draw) + d * 1.2 * draw
+    // `Duration.millis` keeps a fractional delay as whole nanoseconds.
+    return Number.isInteger(jittered) ? jittered : Math.round(jittered * 1e6) / 1e6
+  }
+}
+
+/**
+ * A policy whose delays come from another source, with attempts and guards from `policy`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const withDelays = (
   name: string,
   label: string,
   policy: RetryPolicy.RetryPolicy,
-  schedule: Schedule.Schedule<unknown, unknown>
-): Client.SimPolicy => ({ name, label, policy, delays: delaysOf(schedule) })
+  delays: () => Client.DelayStep
+): Client.SimPolicy => ({ name, label, policy, delays })
 
 /**
  * A rebound policy as it is.
@@ -92,10 +118,6 @@ export const of = (name: string, label: string, policy: RetryPolicy.RetryPolicy)
   label,
   policy
 })
-
-/** Effect's `Schedule.exponential(base)` with `Schedule.jittered` (×U(0.8, 1.2)), capped at `cap` before the jitter. */
-const effectJittered = (base: number, cap: number) =>
-  Schedule.exponential(base).pipe(Schedule.union(Schedule.spaced(cap)), Schedule.jittered)
 
 /**
  * Brooker's five strategies (base 5 ms, cap 2 s, n from 1) in rebound's terms: rebound's exponent starts at 0, so
@@ -117,11 +139,11 @@ const textbook = (maxAttempts: number): ReadonlyArray<Client.SimPolicy> => [
   curve("full", "Full jitter", { jitter: "full", base: 10, cap: 2000, maxAttempts }),
   curve("equal", "Equal jitter", { jitter: "equal", base: 10, cap: 2000, maxAttempts }),
   curve("decorrelated", "Decorrelated jitter", { jitter: "decorrelated", base: 10, cap: 2000, maxAttempts }),
-  withEffectDelays(
+  withDelays(
     "effect-jittered",
     "Effect Schedule.jittered (±20 %)",
     RetryPolicy.make({ name: "effect-jittered", maxAttempts, retryAfter: false }),
-    effectJittered(10, 2000)
+    jittered20(10, 2000)
   )
 ]
 
@@ -130,7 +152,7 @@ const textbook = (maxAttempts: number): ReadonlyArray<Client.SimPolicy> => [
  *
  * - SRE and Finagle: 3 attempts on rebound's default curves (full jitter from 50 ms, throttling from 1 s) plus
  *   `RetryBudget.sre` (10 % over a minute) or `RetryBudget.finagle` (20 % + 10/s over 10 s).
- * - gRPC: gRFC A6's example (4 attempts, 100 ms initial, ×2, 1 s max, ±20 % jitter via Effect's `Schedule.jittered`)
+ * - gRPC: gRFC A6's example (4 attempts, 100 ms initial, ×2, 1 s max, ±20 % jitter, {@link jittered20})
  *   plus `RetryBudget.grpc` (10 tokens, 0.1).
  *
  * @since 0.1.0
@@ -145,11 +167,11 @@ export const guarded: ReadonlyArray<Client.SimPolicy> = [
     "SRE: 3 attempts + 10 % budget",
     RetryPolicy.make({ name: "sre", maxAttempts: 3, budget: RetryBudget.sre })
   ),
-  withEffectDelays(
+  withDelays(
     "grpc",
     "gRPC throttling (10, 0.1) ±20 %",
     RetryPolicy.make({ name: "grpc", maxAttempts: 4, budget: RetryBudget.grpc, retryAfter: false }),
-    effectJittered(100, 1000)
+    jittered20(100, 1000)
   ),
   of(
     "finagle",

@@ -6,6 +6,13 @@
  */
 
 /**
+ * Scenario C2: a brownout with a server queue and client timeouts (metastability).
+ *
+ * @since 0.1.0
+ */
+export * as Brownout from "./Brownout.js"
+
+/**
  * A simulated SDK client instance running rebound's policy core in the interpreter's order.
  *
  * @since 0.1.0
@@ -27,6 +34,13 @@ export * as Contention from "./Contention.js"
 export * as EventQueue from "./EventQueue.js"
 
 /**
+ * Scenario C1: a fast-fail outage.
+ *
+ * @since 0.1.0
+ */
+export * as Outage from "./Outage.js"
+
+/**
  * The policy matrix, per scenario.
  *
  * @since 0.1.0
@@ -46,3 +60,10 @@ export * as Rng from "./Rng.js"
  * @since 0.1.0
  */
 export * as Stats from "./Stats.js"
+
+/**
+ * Scenario B: a token-bucket-throttled service, batch drain (B1) and open loop (B2).
+ *
+ * @since 0.1.0
+ */
+export * as Throttled from "./Throttled.js"
