@@ -3,7 +3,8 @@
  *
  * The service refills R tokens per second up to a burst of B; an attempt that finds a whole token takes it, any
  * other is throttled at once (a `ThrottlingError`; rejections cost the service nothing). Messages take |N(5 ms, 1 ms)|
- * each way. Every client is its own SDK client instance, with its own quota, budget, limiter and breaker state.
+ * each way. By default every client is its own SDK client instance, with its own quota, budget, limiter and breaker
+ * state; B1 can also share instances between workers (`instances`).
  *
  * - **B1, batch drain** ({@link drain}): N clients each write W/N items, one at a time. A call that the policy gives
  *   up on is submitted again at once (a batch job must write every item), so a policy's give-ups show up as extra
@@ -34,7 +35,13 @@ export interface Service {
  * @category models
  */
 export interface DrainParams extends Service {
+  /** N: workers, each writing its share of the items one at a time. */
   readonly clients: number
+  /**
+   * SDK client instances the workers are spread over, in turn: N for one process per worker (the default: each has
+   * its own quota, budget, limiter and breaker), 1 for N workers sharing one client's guards in one process.
+   */
+  readonly instances: number
   /** W: items to write in all; each client holds W/N. */
   readonly items: number
 }
@@ -112,7 +119,7 @@ export interface OpenTrial {
 export const serviceDefaults: Service = internal.serviceDefaults
 
 /**
- * B1's defaults: 50 clients, 2,000 items (bound (W − B)/R = 19.9 s).
+ * B1's defaults: 50 clients (50 instances), 2,000 items (bound (W − B)/R = 19.9 s).
  *
  * @since 0.1.0
  * @category constructors

@@ -13,6 +13,20 @@
 export * as Brownout from "./Brownout.js"
 
 /**
+ * Candidate defaults built from rebound's core pieces.
+ *
+ * @since 0.1.0
+ */
+export * as Candidates from "./Candidates.js"
+
+/**
+ * Charts of a sweep as Vega-Lite specifications, rendered to SVG headless.
+ *
+ * @since 0.1.0
+ */
+export * as Charts from "./Charts.js"
+
+/**
  * A simulated SDK client instance running rebound's policy core in the interpreter's order.
  *
  * @since 0.1.0
@@ -34,6 +48,13 @@ export * as Contention from "./Contention.js"
 export * as EventQueue from "./EventQueue.js"
 
 /**
+ * The goals for rebound's recommended default, checked against a sweep's results.
+ *
+ * @since 0.1.0
+ */
+export * as Goals from "./Goals.js"
+
+/**
  * Scenario C1: a fast-fail outage.
  *
  * @since 0.1.0
@@ -48,6 +69,13 @@ export * as Outage from "./Outage.js"
 export * as Policies from "./Policies.js"
 
 /**
+ * The Markdown report of a sweep.
+ *
+ * @since 0.1.0
+ */
+export * as Report from "./Report.js"
+
+/**
  * Seeded, independent random streams.
  *
  * @since 0.1.0
@@ -60,6 +88,13 @@ export * as Rng from "./Rng.js"
  * @since 0.1.0
  */
 export * as Stats from "./Stats.js"
+
+/**
+ * The benchmark sweep: scenarios × policies × seeds.
+ *
+ * @since 0.1.0
+ */
+export * as Sweep from "./Sweep.js"
 
 /**
  * Scenario B: a token-bucket-throttled service, batch drain (B1) and open loop (B2).

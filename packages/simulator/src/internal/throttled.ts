@@ -17,7 +17,7 @@ export const serviceDefaults: Throttled.Service = {
 }
 
 /** @internal */
-export const drainDefaults: Throttled.DrainParams = { ...serviceDefaults, clients: 50, items: 2000 }
+export const drainDefaults: Throttled.DrainParams = { ...serviceDefaults, clients: 50, instances: 50, items: 2000 }
 
 /** @internal */
 export const openDefaults: Throttled.OpenParams = {
@@ -72,8 +72,12 @@ export const drain = (params: Throttled.DrainParams, policy: Client.SimPolicy, s
   let waited = 0
   let lastSuccess = 0
   const paced = policy === oracle
+  const instances = Array.from(
+    { length: params.instances },
+    (_, i) => ClientModule.make(queue, policy, Rng.stream(seed, "jitter", i))
+  )
   for (let i = 0; i < params.clients; i++) {
-    const client = ClientModule.make(queue, policy, Rng.stream(seed, "jitter", i))
+    const client = instances[i % instances.length]!
     let item = 0
     let itemStart = 0
     const start = () => {
