@@ -25,6 +25,10 @@ export interface Chart {
 const width = 640
 const height = 320
 
+/** What every single-view chart starts with. */
+const frame = (title: string) =>
+  ({ $schema: "https://vega.github.io/schema/vega-lite/v6.json", title, width, height }) as const
+
 /** Policies shown in the time-series charts, so that the lines stay readable. */
 const highlighted = [
   "none",
@@ -56,10 +60,7 @@ const timeChart = (
   name,
   title,
   spec: {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title,
-    width,
-    height,
+    ...frame(title),
     layer: [
       {
         data: { values: [...values] },
@@ -104,10 +105,7 @@ export const of = (results: Sweep.Results): ReadonlyArray<Chart> => {
         name,
         title,
         spec: {
-          $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-          title,
-          width,
-          height,
+          ...frame(title),
           data: { values },
           mark: { type: "line", point: true },
           encoding: {
@@ -130,10 +128,7 @@ export const of = (results: Sweep.Results): ReadonlyArray<Chart> => {
       name: "drain-tradeoff",
       title,
       spec: {
-        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-        title,
-        width,
-        height,
+        ...frame(title),
         layer: [
           {
             data: { values: [{ x: 1, x2: 1.1, y: 1, y2: 1.2 }] },

@@ -99,6 +99,15 @@ const meanSeries = (series: ReadonlyArray<ReadonlyArray<number>>): Array<number>
   return Array.from({ length }, (_, i) => Stats.mean(series.map((s) => s[i] ?? 0)))
 }
 
+/** Runs one trial per seed, records their summary, and returns the events they simulated. */
+const over = <T extends { readonly events: number }>(
+  trials: ReadonlyArray<T>,
+  record: (trials: ReadonlyArray<T>) => void
+): number => {
+  record(trials)
+  return trials.reduce((n, r) => n + r.events, 0)
+}
+
 /** @internal */
 export const plan = (options: Sweep.Options): Sweep.Plan => {
   const grid = grids[options.scale]
@@ -125,22 +134,21 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
         tasks.push({
           scenario: "A",
           label: `A ${policy.name} N=${clients}`,
-          run: () => {
-            const rs = trials.map((seed) => Contention.trial({ ...Contention.defaults, clients }, policy, seed))
-            const reference = Contention.reference.find((r) => r.clients === clients && r.policy === policy.name)
-            results.A.push({
-              clients,
-              policy: policy.name,
-              label: policy.label,
-              writes: Stats.estimate(rs.map((r) => r.writes)),
-              completionMillis: Stats.estimate(rs.map((r) => r.completionMillis)),
-              completed: Stats.estimate(rs.map((r) => r.completed)),
-              reference: reference === undefined ?
-                undefined :
-                { writes: reference.writes, completionMillis: reference.completionMillis }
+          run: () =>
+            over(trials.map((seed) => Contention.trial({ ...Contention.defaults, clients }, policy, seed)), (rs) => {
+              const reference = Contention.reference.find((r) => r.clients === clients && r.policy === policy.name)
+              results.A.push({
+                clients,
+                policy: policy.name,
+                label: policy.label,
+                writes: Stats.estimate(rs.map((r) => r.writes)),
+                completionMillis: Stats.estimate(rs.map((r) => r.completionMillis)),
+                completed: Stats.estimate(rs.map((r) => r.completed)),
+                reference: reference === undefined ?
+                  undefined :
+                  { writes: reference.writes, completionMillis: reference.completionMillis }
+              })
             })
-            return rs.reduce((n, r) => n + r.events, 0)
-          }
         })
       }
     }
@@ -150,24 +158,23 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
       tasks.push({
         scenario: "B1",
         label: `B1 ${policy.name}`,
-        run: () => {
-          const rs = seeds.map((seed) => Throttled.drain(grid.drain, policy, seed))
-          const e = (f: (r: Throttled.DrainTrial) => number) => Stats.estimate(rs.map(f))
-          results.B1.push({
-            policy: policy.name,
-            label: policy.label,
-            bound: Throttled.drainBound(grid.drain),
-            completionSeconds: e((r) => r.completionSeconds),
-            amplification: e((r) => r.amplification),
-            throttled: e((r) => r.throttled),
-            giveUps: e((r) => r.giveUps),
-            p50Millis: e((r) => r.p50Millis),
-            p99Millis: e((r) => r.p99Millis),
-            jain: e((r) => r.jain),
-            localWaitSeconds: e((r) => r.localWaitSeconds)
+        run: () =>
+          over(seeds.map((seed) => Throttled.drain(grid.drain, policy, seed)), (rs) => {
+            const e = (f: (r: Throttled.DrainTrial) => number) => Stats.estimate(rs.map(f))
+            results.B1.push({
+              policy: policy.name,
+              label: policy.label,
+              bound: Throttled.drainBound(grid.drain),
+              completionSeconds: e((r) => r.completionSeconds),
+              amplification: e((r) => r.amplification),
+              throttled: e((r) => r.throttled),
+              giveUps: e((r) => r.giveUps),
+              p50Millis: e((r) => r.p50Millis),
+              p99Millis: e((r) => r.p99Millis),
+              jain: e((r) => r.jain),
+              localWaitSeconds: e((r) => r.localWaitSeconds)
+            })
           })
-          return rs.reduce((n, r) => n + r.events, 0)
-        }
       })
     }
   }
@@ -177,24 +184,23 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
         tasks.push({
           scenario: "B2",
           label: `B2 ${policy.name} ${loadFactor}×R`,
-          run: () => {
-            const rs = seeds.map((seed) => Throttled.open({ ...grid.open, loadFactor }, policy, seed))
-            const e = (f: (r: Throttled.OpenTrial) => number) => Stats.estimate(rs.map(f))
-            results.B2.push({
-              loadFactor,
-              policy: policy.name,
-              label: policy.label,
-              goodputPerSecond: e((r) => r.goodputPerSecond),
-              amplification: e((r) => r.amplification),
-              throttled: e((r) => r.throttled),
-              errors: e((r) => r.issued - r.succeeded),
-              p99Millis: e((r) => r.p99Millis),
-              recoveryLagSeconds: maybe(rs.map((r) => r.recoveryLagSeconds)),
-              goodput: meanSeries(rs.map((r) => r.goodput)),
-              offered: meanSeries(rs.map((r) => r.offered))
+          run: () =>
+            over(seeds.map((seed) => Throttled.open({ ...grid.open, loadFactor }, policy, seed)), (rs) => {
+              const e = (f: (r: Throttled.OpenTrial) => number) => Stats.estimate(rs.map(f))
+              results.B2.push({
+                loadFactor,
+                policy: policy.name,
+                label: policy.label,
+                goodputPerSecond: e((r) => r.goodputPerSecond),
+                amplification: e((r) => r.amplification),
+                throttled: e((r) => r.throttled),
+                errors: e((r) => r.issued - r.succeeded),
+                p99Millis: e((r) => r.p99Millis),
+                recoveryLagSeconds: maybe(rs.map((r) => r.recoveryLagSeconds)),
+                goodput: meanSeries(rs.map((r) => r.goodput)),
+                offered: meanSeries(rs.map((r) => r.offered))
+              })
             })
-            return rs.reduce((n, r) => n + r.events, 0)
-          }
         })
       }
     }
@@ -205,25 +211,24 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
         tasks.push({
           scenario: "C1",
           label: `C1 ${policy.name} T=${outageSeconds}s`,
-          run: () => {
-            const rs = seeds.map((seed) => Outage.trial({ ...grid.outage, outageSeconds }, policy, seed))
-            const e = (f: (r: Outage.Trial) => number) => Stats.estimate(rs.map(f))
-            results.C1.push({
-              outageSeconds,
-              policy: policy.name,
-              label: policy.label,
-              outageLoad: e((r) => r.outageLoad),
-              peakOutageLoad: e((r) => r.peakOutageLoad),
-              engageSeconds: maybe(rs.map((r) => r.engageSeconds)),
-              recoveryLagSeconds: maybe(rs.map((r) => r.recoveryLagSeconds)),
-              errors: e((r) => r.errors),
-              p99Millis: e((r) => r.p99Millis),
-              goodput: meanSeries(rs.map((r) => r.goodput)),
-              attempts: meanSeries(rs.map((r) => r.attemptsPerSecond)),
-              offered: meanSeries(rs.map((r) => r.offered))
+          run: () =>
+            over(seeds.map((seed) => Outage.trial({ ...grid.outage, outageSeconds }, policy, seed)), (rs) => {
+              const e = (f: (r: Outage.Trial) => number) => Stats.estimate(rs.map(f))
+              results.C1.push({
+                outageSeconds,
+                policy: policy.name,
+                label: policy.label,
+                outageLoad: e((r) => r.outageLoad),
+                peakOutageLoad: e((r) => r.peakOutageLoad),
+                engageSeconds: maybe(rs.map((r) => r.engageSeconds)),
+                recoveryLagSeconds: maybe(rs.map((r) => r.recoveryLagSeconds)),
+                errors: e((r) => r.errors),
+                p99Millis: e((r) => r.p99Millis),
+                goodput: meanSeries(rs.map((r) => r.goodput)),
+                attempts: meanSeries(rs.map((r) => r.attemptsPerSecond)),
+                offered: meanSeries(rs.map((r) => r.offered))
+              })
             })
-            return rs.reduce((n, r) => n + r.events, 0)
-          }
         })
       }
     }
@@ -237,25 +242,24 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
     ): Sweep.Task => ({
       scenario: "C2",
       label,
-      run: () => {
-        const rs = seeds.map((seed) => Brownout.trial(params, policy, seed))
-        const e = (f: (r: Brownout.Trial) => number) => Stats.estimate(rs.map(f))
-        into.push({
-          policy: policy.name,
-          label: policy.label,
-          bound: Brownout.drainBound(params),
-          timeToRecoverSeconds: maybe(rs.map((r) => r.timeToRecoverSeconds)),
-          peakLoad: e((r) => r.peakLoad),
-          triggerLoad: e((r) => r.triggerLoad),
-          finalLoad: e((r) => r.finalLoad),
-          wastedFraction: e((r) => r.wastedFraction),
-          errors: e((r) => r.errors),
-          goodput: meanSeries(rs.map((r) => r.goodput)),
-          attempts: meanSeries(rs.map((r) => r.attemptsPerSecond)),
-          offered: meanSeries(rs.map((r) => r.offered))
+      run: () =>
+        over(seeds.map((seed) => Brownout.trial(params, policy, seed)), (rs) => {
+          const e = (f: (r: Brownout.Trial) => number) => Stats.estimate(rs.map(f))
+          into.push({
+            policy: policy.name,
+            label: policy.label,
+            bound: Brownout.drainBound(params),
+            timeToRecoverSeconds: maybe(rs.map((r) => r.timeToRecoverSeconds)),
+            peakLoad: e((r) => r.peakLoad),
+            triggerLoad: e((r) => r.triggerLoad),
+            finalLoad: e((r) => r.finalLoad),
+            wastedFraction: e((r) => r.wastedFraction),
+            errors: e((r) => r.errors),
+            goodput: meanSeries(rs.map((r) => r.goodput)),
+            attempts: meanSeries(rs.map((r) => r.attemptsPerSecond)),
+            offered: meanSeries(rs.map((r) => r.offered))
+          })
         })
-        return rs.reduce((n, r) => n + r.events, 0)
-      }
     })
     for (const policy of pick(matrices.C2)) tasks.push(brownout(results.C2, grid.brownout, policy, `C2 ${policy.name}`))
     const hotOs = options.scale === "full" ? Brownout.hotOs : { ...grid.brownout, load: 280 / 300 }
@@ -277,17 +281,16 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
                 triggerSeconds,
                 stopWhenRecovered: true
               }
-              const rs = mapSeeds.map((seed) => Brownout.trial(params, policy, seed))
-              results.C2map.push({
-                policy: policy.name,
-                label: policy.label,
-                load,
-                triggerSeconds,
-                bound: Brownout.drainBound(params),
-                metastable: rs.filter((r) => r.timeToRecoverSeconds === undefined).length / rs.length,
-                timeToRecoverSeconds: maybe(rs.map((r) => r.timeToRecoverSeconds))
-              })
-              return rs.reduce((n, r) => n + r.events, 0)
+              return over(mapSeeds.map((seed) => Brownout.trial(params, policy, seed)), (rs) =>
+                results.C2map.push({
+                  policy: policy.name,
+                  label: policy.label,
+                  load,
+                  triggerSeconds,
+                  bound: Brownout.drainBound(params),
+                  metastable: rs.filter((r) => r.timeToRecoverSeconds === undefined).length / rs.length,
+                  timeToRecoverSeconds: maybe(rs.map((r) => r.timeToRecoverSeconds))
+                }))
             }
           })
         }
