@@ -94,7 +94,11 @@ export const of = (results: Sweep.Results): ReadonlyArray<Chart> => {
       clients: r.clients,
       writes: r.writes.mean,
       seconds: r.completionMillis.mean / 1000
-    })).filter((v) => !["rebound", "rebound-next"].includes(v.policy))
+    })).filter((v) =>
+      v.policy.endsWith("-until-success")
+        ? v.policy === "rebound-next-until-success" || v.policy === "rebound-until-success"
+        : !v.policy.startsWith("rebound")
+    )
     for (
       const [name, field, title, scale] of [
         ["contention-calls", "writes", "A — write calls vs clients (Brooker's OCC, mean of trials)", "linear"],

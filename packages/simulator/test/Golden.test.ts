@@ -21,7 +21,7 @@ describe("golden: a small sweep with fixed seeds", () => {
   const results = plan.results()
 
   it("runs the same number of events", () => {
-    expect(events).toMatchInlineSnapshot(`476470`)
+    expect(events).toMatchInlineSnapshot(`481690`)
   })
 
   it("A: write calls and completion times", () => {
@@ -42,6 +42,18 @@ describe("golden: a small sweep with fixed seeds", () => {
           ],
           [
             10,
+            "rebound-breaker-until-success",
+            30.333333,
+            577.146,
+          ],
+          [
+            10,
+            "rebound-window-until-success",
+            30.333333,
+            577.146,
+          ],
+          [
+            10,
             "rebound-next-until-success",
             30.666667,
             417.890333,
@@ -49,6 +61,18 @@ describe("golden: a small sweep with fixed seeds", () => {
           [
             10,
             "rebound",
+            25.666667,
+            235.529333,
+          ],
+          [
+            10,
+            "rebound-breaker",
+            25.666667,
+            235.529333,
+          ],
+          [
+            10,
+            "rebound-window",
             25.666667,
             235.529333,
           ],
@@ -72,6 +96,18 @@ describe("golden: a small sweep with fixed seeds", () => {
           ],
           [
             20,
+            "rebound-breaker-until-success",
+            75,
+            1065.969667,
+          ],
+          [
+            20,
+            "rebound-window-until-success",
+            75,
+            1065.969667,
+          ],
+          [
+            20,
             "rebound-next-until-success",
             82.666667,
             883.684,
@@ -79,6 +115,18 @@ describe("golden: a small sweep with fixed seeds", () => {
           [
             20,
             "rebound",
+            55,
+            252.439667,
+          ],
+          [
+            20,
+            "rebound-breaker",
+            55,
+            252.439667,
+          ],
+          [
+            20,
+            "rebound-window",
             55,
             252.439667,
           ],

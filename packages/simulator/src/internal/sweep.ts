@@ -32,9 +32,9 @@ export const matrices = {
       Policies.jittered20(10, 2000)
     ),
     Candidates.untilSuccess(rebound),
-    Candidates.untilSuccess(Candidates.reboundNext),
+    ...Candidates.all.map(Candidates.untilSuccess),
     rebound,
-    Candidates.reboundNext
+    ...Candidates.all
   ],
   B1: [...Policies.drain, ...Candidates.all, Throttled.oracle],
   B2: [...Policies.requests, ...Candidates.all],
