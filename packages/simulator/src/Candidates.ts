@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { CircuitBreaker, Presets, RetryPolicy } from "@rebound/core"
+import { AdaptiveLimiter, CircuitBreaker, Presets, RetryPolicy } from "@rebound/core"
 import type * as Client from "./Client.js"
 
 /**
@@ -107,3 +107,68 @@ export const untilSuccess = (policy: Client.SimPolicy): Client.SimPolicy => ({
     breaker: undefined
   })
 })
+
+/**
+ * One point of the B1 exploration: a policy, and how many SDK client instances the 50 workers share.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DrainVariant {
+  readonly policy: Client.SimPolicy
+  /** `undefined`: one instance per worker (the scenario's default). */
+  readonly instances: number | undefined
+}
+
+const variant = (name: string, label: string, policy: RetryPolicy.RetryPolicy, instances?: number): DrainVariant => ({
+  policy: { name, label, policy: RetryPolicy.modify(policy, { name }) },
+  instances
+})
+
+const throttlingCurve = (base: number, factor: number, jitter: "full" | "equal", maxAttempts = 3) =>
+  Presets.rebound.pipe(
+    RetryPolicy.modify({
+      maxAttempts,
+      maxElapsed: maxAttempts > 3 ? 60_000 : 20_000,
+      throttling: { base, factor, jitter, cap: 20_000 }
+    })
+  )
+
+const withLimiter = (options: AdaptiveLimiter.Options) =>
+  Presets.rebound.pipe(RetryPolicy.withLimiter(AdaptiveLimiter.make({ name: "explored", ...options })))
+
+/**
+ * Scenario B1's search for a combination of core pieces that meets its goal (completion ≤ 1.10 × bound,
+ * amplification ≤ 1.2, Jain ≥ 0.9): the throttling curve (base, growth, jitter, attempts), and the adaptive limiter
+ * with AWS's and with tuned constants, per worker and shared by all workers of one process. Quotas and budgets are
+ * left out on purpose: in a batch drain they only turn retries into give-ups that the job re-submits at once (see
+ * `sre` and `grpc` in the main table).
+ *
+ * @since 0.1.0
+ * @category candidates
+ */
+export const drainExploration: ReadonlyArray<DrainVariant> = [
+  ...[2_000, 3_000, 5_000].map((base) =>
+    variant(`throttle-full-${base}`, `throttling r·${base / 1000} s·2ⁿ`, throttlingCurve(base, 2, "full"))
+  ),
+  ...[1_500, 2_500, 3_500, 4_000].map((base) =>
+    variant(`throttle-window-${base}`, `throttling window r·${base / 1000} s`, throttlingCurve(base, 1, "full"))
+  ),
+  ...[2_500, 4_000].map((base) =>
+    variant(
+      `throttle-window-${base}-10`,
+      `throttling window r·${base / 1000} s, 10 attempts in 60 s`,
+      throttlingCurve(base, 1, "full", 10)
+    )
+  ),
+  variant("throttle-equal-window-2000", "throttling window 1–2 s (equal jitter)", throttlingCurve(2_000, 1, "equal")),
+  variant("limiter-aws", "+ AWS adaptive limiter", withLimiter({})),
+  variant("limiter-fast", "+ limiter β 0.9, C 4", withLimiter({ beta: 0.9, scaleConstant: 4 })),
+  variant(
+    "limiter-faster",
+    "+ limiter β 0.8, C 10, ≤ 4× measured",
+    withLimiter({ beta: 0.8, scaleConstant: 10, maxRateScale: 4 })
+  ),
+  variant("limiter-aws-shared", "+ AWS adaptive limiter, one per process (50 workers)", withLimiter({}), 1),
+  variant("limiter-aws-shared-5", "+ AWS adaptive limiter, 5 processes of 10 workers", withLimiter({}), 5)
+]

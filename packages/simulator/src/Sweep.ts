@@ -65,6 +65,8 @@ export interface ContentionRow {
 export interface DrainRow {
   readonly policy: string
   readonly label: string
+  /** SDK client instances the workers share. */
+  readonly instances: number
   readonly bound: number
   readonly completionSeconds: Stats.Estimate
   readonly amplification: Stats.Estimate
@@ -159,6 +161,8 @@ export interface Results {
   readonly options: Options
   readonly contention: ReadonlyArray<ContentionRow>
   readonly drain: ReadonlyArray<DrainRow>
+  /** B1's search among combinations of core pieces (`Candidates.drainExploration`). */
+  readonly drainExploration: ReadonlyArray<DrainRow>
   readonly drainBound: number
   readonly open: ReadonlyArray<OpenRow>
   readonly outage: ReadonlyArray<OutageRow>

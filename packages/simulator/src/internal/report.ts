@@ -67,40 +67,54 @@ const contention = (results: Sweep.Results): string => {
   ].join("\n")
 }
 
+const drainTable = (rows: ReadonlyArray<Sweep.DrainRow>, name: (r: Sweep.DrainRow) => string) =>
+  table(
+    [
+      "policy",
+      "completion (s)",
+      "÷ bound",
+      "attempts/item",
+      "throttled",
+      "give-ups",
+      "p50 (ms)",
+      "p99 (ms)",
+      "Jain",
+      "limiter wait (s)"
+    ],
+    rows.map((r) => [
+      name(r),
+      est(r.completionSeconds),
+      num(r.completionSeconds.mean / r.bound, 3),
+      est(r.amplification),
+      est(r.throttled, 0),
+      est(r.giveUps, 0),
+      est(r.p50Millis, 1),
+      est(r.p99Millis, 0),
+      est(r.jain, 3),
+      est(r.localWaitSeconds, 0)
+    ])
+  )
+
+const inGoal = (r: Sweep.DrainRow) =>
+  r.completionSeconds.mean / r.bound <= 1.1 && r.amplification.mean <= 1.2 && r.jain.mean >= 0.9
+
 const drain = (results: Sweep.Results): string =>
   results.drain.length === 0 ? "" : [
     "## B1 — batch drain against a token bucket",
     "",
     `Bound (W − B)/R = ${num(results.drainBound, 1)} s. Latency is per item from the moment its client starts it.`,
     "",
-    table(
-      [
-        "policy",
-        "completion (s)",
-        "÷ bound",
-        "attempts/item",
-        "throttled",
-        "give-ups",
-        "p50 (ms)",
-        "p99 (ms)",
-        "Jain",
-        "limiter wait (s)"
-      ],
-      results.drain.map((r) => [
-        r.label,
-        est(r.completionSeconds),
-        num(r.completionSeconds.mean / r.bound, 3),
-        est(r.amplification),
-        est(r.throttled, 0),
-        est(r.giveUps, 0),
-        est(r.p50Millis, 1),
-        est(r.p99Millis, 0),
-        est(r.jain, 3),
-        est(r.localWaitSeconds, 0)
-      ])
-    ),
+    drainTable(results.drain, (r) => r.label),
     "",
-    "![B1 — trade-off](drain-tradeoff.svg)"
+    "![B1 — trade-off](drain-tradeoff.svg)",
+    "",
+    "### Exploration: can a combination of core pieces meet B1's goal?",
+    "",
+    `Changes to \`Presets.rebound\` (policy names in \`Candidates.drainExploration\`). In the goal box (≤ 1.10 × bound, ≤ 1.2 attempts/item, Jain ≥ 0.9): ${
+      results.drainExploration.filter(inGoal).map((r) => r.policy).join(", ") || "**none**"
+    }.`,
+    "",
+    drainTable(results.drainExploration, (r) => r.label)
   ].join("\n")
 
 const open = (results: Sweep.Results): string => {

@@ -120,12 +120,13 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
   const results: {
     A: Array<Sweep.ContentionRow>
     B1: Array<Sweep.DrainRow>
+    B1explore: Array<Sweep.DrainRow>
     B2: Array<Sweep.OpenRow>
     C1: Array<Sweep.OutageRow>
     C2: Array<Sweep.BrownoutRow>
     hotOs: Array<Sweep.BrownoutRow>
     C2map: Array<Sweep.MapCell>
-  } = { A: [], B1: [], B2: [], C1: [], C2: [], hotOs: [], C2map: [] }
+  } = { A: [], B1: [], B1explore: [], B2: [], C1: [], C2: [], hotOs: [], C2map: [] }
   const has = (s: Sweep.ScenarioId) => options.scenarios.includes(s)
 
   if (has("A")) {
@@ -154,28 +155,36 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
     }
   }
   if (has("B1")) {
-    for (const policy of pick(matrices.B1)) {
-      tasks.push({
-        scenario: "B1",
-        label: `B1 ${policy.name}`,
-        run: () =>
-          over(seeds.map((seed) => Throttled.drain(grid.drain, policy, seed)), (rs) => {
-            const e = (f: (r: Throttled.DrainTrial) => number) => Stats.estimate(rs.map(f))
-            results.B1.push({
-              policy: policy.name,
-              label: policy.label,
-              bound: Throttled.drainBound(grid.drain),
-              completionSeconds: e((r) => r.completionSeconds),
-              amplification: e((r) => r.amplification),
-              throttled: e((r) => r.throttled),
-              giveUps: e((r) => r.giveUps),
-              p50Millis: e((r) => r.p50Millis),
-              p99Millis: e((r) => r.p99Millis),
-              jain: e((r) => r.jain),
-              localWaitSeconds: e((r) => r.localWaitSeconds)
-            })
+    const drain = (
+      into: Array<Sweep.DrainRow>,
+      params: Throttled.DrainParams,
+      policy: Client.SimPolicy
+    ): Sweep.Task => ({
+      scenario: "B1",
+      label: `B1 ${policy.name}`,
+      run: () =>
+        over(seeds.map((seed) => Throttled.drain(params, policy, seed)), (rs) => {
+          const e = (f: (r: Throttled.DrainTrial) => number) => Stats.estimate(rs.map(f))
+          into.push({
+            policy: policy.name,
+            label: policy.label,
+            instances: params.instances,
+            bound: Throttled.drainBound(params),
+            completionSeconds: e((r) => r.completionSeconds),
+            amplification: e((r) => r.amplification),
+            throttled: e((r) => r.throttled),
+            giveUps: e((r) => r.giveUps),
+            p50Millis: e((r) => r.p50Millis),
+            p99Millis: e((r) => r.p99Millis),
+            jain: e((r) => r.jain),
+            localWaitSeconds: e((r) => r.localWaitSeconds)
           })
-      })
+        })
+    })
+    for (const policy of pick(matrices.B1)) tasks.push(drain(results.B1, grid.drain, policy))
+    for (const variant of Candidates.drainExploration.filter((v) => wanted(v.policy))) {
+      const instances = Math.min(grid.drain.clients, variant.instances ?? grid.drain.instances)
+      tasks.push(drain(results.B1explore, { ...grid.drain, instances }, variant.policy))
     }
   }
   if (has("B2")) {
@@ -303,6 +312,7 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
       options,
       contention: results.A,
       drain: results.B1,
+      drainExploration: results.B1explore,
       drainBound: Throttled.drainBound(grid.drain),
       open: results.B2,
       outage: results.C1,
