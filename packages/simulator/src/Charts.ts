@@ -68,7 +68,7 @@ const timeChart = (
         encoding: {
           x: { field: "t", type: "quantitative", title: "time (s)" },
           y: { field: "v", type: "quantitative", title: y },
-          color: { field: "policy", type: "nominal", sort: highlighted }
+          color: { field: "policy", type: "nominal", sort: highlighted, scale: { scheme: "tableau10" } }
         }
       },
       {
@@ -120,7 +120,7 @@ export const of = (results: Sweep.Results): ReadonlyArray<Chart> => {
               title: field === "writes" ? "write calls" : "seconds",
               scale: { type: scale }
             },
-            color: { field: "policy", type: "nominal" }
+            color: { field: "policy", type: "nominal", scale: { scheme: "tableau10" } }
           }
         }
       })
@@ -168,7 +168,7 @@ export const of = (results: Sweep.Results): ReadonlyArray<Chart> => {
                     title: "attempts per item",
                     scale: { zero: false }
                   },
-                  color: { field: "policy", type: "nominal" }
+                  color: { field: "policy", type: "nominal", scale: { scheme: "tableau20" } }
                 }
               },
               {

@@ -161,6 +161,8 @@ export interface Results {
   readonly options: Options
   readonly contention: ReadonlyArray<ContentionRow>
   readonly drain: ReadonlyArray<DrainRow>
+  /** B1 with a burst of 300·R, and with 4 items in flight per client (the design's variants). */
+  readonly drainVariants: ReadonlyArray<DrainRow>
   /** B1's search among combinations of core pieces (`Candidates.drainExploration`). */
   readonly drainExploration: ReadonlyArray<DrainRow>
   readonly drainBound: number

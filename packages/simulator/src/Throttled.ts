@@ -6,7 +6,7 @@
  * each way. By default every client is its own SDK client instance, with its own quota, budget, limiter and breaker
  * state; B1 can also share instances between workers (`instances`).
  *
- * - **B1, batch drain** ({@link drain}): N clients each write W/N items, one at a time. A call that the policy gives
+ * - **B1, batch drain** ({@link drain}): N clients each write W/N items, `inFlight` at a time. A call that the policy gives
  *   up on is submitted again at once (a batch job must write every item), so a policy's give-ups show up as extra
  *   load, not as missing work. Latency is per item, from the moment its client starts it.
  * - **B2, open loop** ({@link open}): Poisson arrivals at `loadFactor`·R for `overloadSeconds`, then
@@ -44,6 +44,8 @@ export interface DrainParams extends Service {
   readonly instances: number
   /** W: items to write in all; each client holds W/N. */
   readonly items: number
+  /** Items each client has in flight at once (the design's k; default 1). */
+  readonly inFlight: number
 }
 
 /**
@@ -156,7 +158,8 @@ export const oracle: Client.SimPolicy = internal.oracle
  * @since 0.1.0
  * @category utils
  */
-export const drainBound = (params: DrainParams): number => (params.items - params.burst) / params.refillPerSecond
+export const drainBound = (params: DrainParams): number =>
+  Math.max(0, (params.items - params.burst) / params.refillPerSecond)
 
 /**
  * Runs one B1 trial.

@@ -37,6 +37,11 @@ export const matrices = {
     ...Candidates.all
   ],
   B1: [...Policies.drain, ...Candidates.all, Throttled.oracle],
+  B1variants: [
+    ...Policies.drain.filter((p) => ["full", "aws-js-2026", "aws-js-2026-adaptive", "sre", "rebound"].includes(p.name)),
+    Candidates.reboundNext,
+    Throttled.oracle
+  ],
   B2: [...Policies.requests, ...Candidates.all],
   C1: [...Policies.requests, ...Candidates.all],
   C2: [...Policies.requests, ...Candidates.all],
@@ -121,12 +126,13 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
     A: Array<Sweep.ContentionRow>
     B1: Array<Sweep.DrainRow>
     B1explore: Array<Sweep.DrainRow>
+    B1variants: Array<Sweep.DrainRow>
     B2: Array<Sweep.OpenRow>
     C1: Array<Sweep.OutageRow>
     C2: Array<Sweep.BrownoutRow>
     hotOs: Array<Sweep.BrownoutRow>
     C2map: Array<Sweep.MapCell>
-  } = { A: [], B1: [], B1explore: [], B2: [], C1: [], C2: [], hotOs: [], C2map: [] }
+  } = { A: [], B1: [], B1explore: [], B1variants: [], B2: [], C1: [], C2: [], hotOs: [], C2map: [] }
   const has = (s: Sweep.ScenarioId) => options.scenarios.includes(s)
 
   if (has("A")) {
@@ -158,16 +164,17 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
     const drain = (
       into: Array<Sweep.DrainRow>,
       params: Throttled.DrainParams,
-      policy: Client.SimPolicy
+      policy: Client.SimPolicy,
+      variant = ""
     ): Sweep.Task => ({
       scenario: "B1",
-      label: `B1 ${policy.name}`,
+      label: `B1 ${policy.name}${variant}`,
       run: () =>
         over(seeds.map((seed) => Throttled.drain(params, policy, seed)), (rs) => {
           const e = (f: (r: Throttled.DrainTrial) => number) => Stats.estimate(rs.map(f))
           into.push({
             policy: policy.name,
-            label: policy.label,
+            label: `${policy.label}${variant}`,
             instances: params.instances,
             bound: Throttled.drainBound(params),
             completionSeconds: e((r) => r.completionSeconds),
@@ -182,6 +189,15 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
         })
     })
     for (const policy of pick(matrices.B1)) tasks.push(drain(results.B1, grid.drain, policy))
+    const variants: ReadonlyArray<readonly [string, Throttled.DrainParams]> = [
+      ["B = 300·R", { ...grid.drain, burst: 300 * grid.drain.refillPerSecond }],
+      ["4 in flight per client", { ...grid.drain, inFlight: 4 }]
+    ]
+    for (const [name, params] of variants) {
+      for (const policy of pick(matrices.B1variants)) {
+        tasks.push(drain(results.B1variants, params, policy, ` — ${name}`))
+      }
+    }
     for (const variant of Candidates.drainExploration.filter((v) => wanted(v.policy))) {
       const instances = Math.min(grid.drain.clients, variant.instances ?? grid.drain.instances)
       tasks.push(drain(results.B1explore, { ...grid.drain, instances }, variant.policy))
@@ -313,6 +329,7 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
       contention: results.A,
       drain: results.B1,
       drainExploration: results.B1explore,
+      drainVariants: results.B1variants,
       drainBound: Throttled.drainBound(grid.drain),
       open: results.B2,
       outage: results.C1,

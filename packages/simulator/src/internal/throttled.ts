@@ -17,7 +17,13 @@ export const serviceDefaults: Throttled.Service = {
 }
 
 /** @internal */
-export const drainDefaults: Throttled.DrainParams = { ...serviceDefaults, clients: 50, instances: 50, items: 2000 }
+export const drainDefaults: Throttled.DrainParams = {
+  ...serviceDefaults,
+  clients: 50,
+  instances: 50,
+  items: 2000,
+  inFlight: 1
+}
 
 /** @internal */
 export const openDefaults: Throttled.OpenParams = {
@@ -78,34 +84,32 @@ export const drain = (params: Throttled.DrainParams, policy: Client.SimPolicy, s
   )
   for (let i = 0; i < params.clients; i++) {
     const client = instances[i % instances.length]!
-    let item = 0
-    let itemStart = 0
-    const start = () => {
-      itemStart = queue.now
-      client.call(transport, done)
-    }
-    const done = (result: Client.CallResult) => {
-      waited += result.waitedMicros
-      if (!result.succeeded) {
-        // The SDK gave up; a batch job must still write the item, so it submits it again at once.
-        giveUps++
-        return client.call(transport, done)
-      }
-      latencies.push((queue.now - itemStart) / 1000)
-      lastSuccess = queue.now
-      if (++item === perClient) {
-        clientDone[i] = queue.now / 1e6
-        return
-      }
+    let started = 0
+    let finished = 0
+    // One item's call; a call the SDK gave up on is submitted again at once (a batch job must write every item).
+    const write = (itemStart: number) =>
+      client.call(transport, (result) => {
+        waited += result.waitedMicros
+        if (!result.succeeded) {
+          giveUps++
+          return write(itemStart)
+        }
+        latencies.push((queue.now - itemStart) / 1000)
+        lastSuccess = queue.now
+        if (++finished === perClient) clientDone[i] = queue.now / 1e6
+        next()
+      })
+    const next = () => {
+      if (started === perClient) return
+      const item = started++
       if (paced) {
         // The oracle sends client i's k-th item at (k·N + i)/R: the service's rate, evenly shared, never bunched.
         const at = Math.round(((item * params.clients + i) / params.refillPerSecond) * 1e6)
-        return queue.schedule(Math.max(at, queue.now), start)
+        return queue.schedule(Math.max(at, queue.now), () => write(queue.now))
       }
-      start()
+      write(queue.now)
     }
-    if (paced) queue.schedule(Math.round((i / params.refillPerSecond) * 1e6), start)
-    else start()
+    for (let k = 0; k < params.inFlight; k++) next()
   }
   queue.run()
   return {
