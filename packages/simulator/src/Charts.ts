@@ -80,6 +80,23 @@ const timeChart = (
   }
 })
 
+/** B1's points; policies that land on the same point (the same numbers) share one, labelled with all their names. */
+const drainPoints = (rows: ReadonlyArray<Sweep.DrainRow>) => {
+  const points = new Map<string, { policy: string; completion: number; amplification: number }>()
+  for (const r of rows.filter((r) => r.amplification.mean < 4)) {
+    const completion = r.completionSeconds.mean / r.bound
+    const amplification = r.amplification.mean
+    const key = `${completion.toFixed(6)}/${amplification.toFixed(6)}`
+    const seen = points.get(key)
+    points.set(key, {
+      policy: seen === undefined ? r.policy : `${seen.policy} = ${r.policy}`,
+      completion,
+      amplification
+    })
+  }
+  return [...points.values()]
+}
+
 /**
  * The charts of a sweep (those whose scenarios were run).
  *
@@ -145,13 +162,7 @@ export const of = (results: Sweep.Results): ReadonlyArray<Chart> => {
             }
           },
           {
-            data: {
-              values: results.drain.filter((r) => r.amplification.mean < 4).map((r) => ({
-                policy: r.policy,
-                completion: r.completionSeconds.mean / r.bound,
-                amplification: r.amplification.mean
-              }))
-            },
+            data: { values: drainPoints(results.drain) },
             layer: [
               {
                 mark: { type: "point", filled: true, size: 60 },

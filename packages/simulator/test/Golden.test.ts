@@ -21,7 +21,7 @@ describe("golden: a small sweep with fixed seeds", () => {
   const results = plan.results()
 
   it("runs the same number of events", () => {
-    expect(events).toMatchInlineSnapshot(`481690`)
+    expect(events).toMatchInlineSnapshot(`502926`)
   })
 
   it("A: write calls and completion times", () => {
@@ -141,8 +141,8 @@ describe("golden: a small sweep with fixed seeds", () => {
   })
 
   it("B1: completion, attempts per item, throttles, give-ups and fairness", () => {
-    expect(results.drain.map((r) => [
-      r.policy,
+    expect([...results.drain, ...results.drainVariants].map((r) => [
+      r.label,
       round(r.completionSeconds.mean),
       round(r.amplification.mean),
       round(r.throttled.mean),
@@ -151,7 +151,7 @@ describe("golden: a small sweep with fixed seeds", () => {
     ])).toMatchInlineSnapshot(`
       [
         [
-          "full",
+          "Full jitter",
           10.219203,
           3.63,
           526,
@@ -159,7 +159,7 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.838198,
         ],
         [
-          "aws-js-2026-adaptive",
+          "AWS JS adaptive, 2026",
           12.473205,
           1.205,
           41,
@@ -167,7 +167,7 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.97094,
         ],
         [
-          "grpc",
+          "gRPC throttling (10, 0.1) ±20 %",
           9.511698,
           37.2325,
           7246.5,
@@ -175,7 +175,7 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.973896,
         ],
         [
-          "rebound",
+          "rebound default (Presets.rebound)",
           10.246514,
           1.715,
           143,
@@ -183,7 +183,7 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.9665,
         ],
         [
-          "rebound-breaker",
+          "Candidate: rebound + transient breaker",
           10.246514,
           1.715,
           143,
@@ -191,7 +191,7 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.9665,
         ],
         [
-          "rebound-window",
+          "Candidate: rebound + 2.5 s throttling window",
           11.548442,
           1.33,
           66,
@@ -199,7 +199,7 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.927845,
         ],
         [
-          "rebound-next",
+          "Candidate: rebound-next (×1.5, window, breaker)",
           11.548442,
           1.33,
           66,
@@ -207,7 +207,87 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.927845,
         ],
         [
-          "oracle",
+          "Oracle pacer at R/N",
+          9.957852,
+          1,
+          0,
+          0,
+          0.999783,
+        ],
+        [
+          "Full jitter — B = 300·R",
+          0.208867,
+          1,
+          0,
+          0,
+          0.999237,
+        ],
+        [
+          "AWS JS adaptive, 2026 — B = 300·R",
+          0.208867,
+          1,
+          0,
+          0,
+          0.999237,
+        ],
+        [
+          "rebound default (Presets.rebound) — B = 300·R",
+          0.208867,
+          1,
+          0,
+          0,
+          0.999237,
+        ],
+        [
+          "Candidate: rebound-next (×1.5, window, breaker) — B = 300·R",
+          0.208867,
+          1,
+          0,
+          0,
+          0.999237,
+        ],
+        [
+          "Oracle pacer at R/N — B = 300·R",
+          9.957852,
+          1,
+          0,
+          0,
+          0.999783,
+        ],
+        [
+          "Full jitter — 4 in flight per client",
+          10.664665,
+          6.5275,
+          1105.5,
+          0,
+          0.991283,
+        ],
+        [
+          "AWS JS adaptive, 2026 — 4 in flight per client",
+          15.586672,
+          1.3475,
+          69.5,
+          2,
+          0.957741,
+        ],
+        [
+          "rebound default (Presets.rebound) — 4 in flight per client",
+          10.212442,
+          3.835,
+          567,
+          112,
+          0.988731,
+        ],
+        [
+          "Candidate: rebound-next (×1.5, window, breaker) — 4 in flight per client",
+          10.734029,
+          2.5425,
+          308.5,
+          39.5,
+          0.987168,
+        ],
+        [
+          "Oracle pacer at R/N — 4 in flight per client",
           9.957852,
           1,
           0,
