@@ -1,0 +1,147 @@
+/**
+ * A simulated SDK client instance that runs rebound's policy core in virtual time.
+ *
+ * Each logical call takes the same steps, in the same order, as rebound's Effect interpreter (`RetryPolicy.retry`):
+ * before every attempt the breaker may reject it and the limiter may delay it; after a failure one jitter draw is
+ * taken, the guards record the outcome, `RetryPolicy.decide` rules, then the breaker, the budget and the quota (last,
+ * because it spends) may refuse the retry; after a success the breaker, limiter, budget and quota are updated. The
+ * decisions are rebound's own pure functions (`RetryPolicy.decide`, `Backoff.delay` through it, `RetryQuota`,
+ * `RetryBudget`, `AdaptiveLimiter`, `CircuitBreaker`): nothing is re-implemented, so what the simulator measures is what
+ * production runs. A cross-check test runs the interpreter under `TestClock` on the same draws and requires the same
+ * delays, attempt instants and stop reasons.
+ *
+ * Guard state (quota tokens, budget window, limiter rate, breaker state) belongs to the client instance, as the
+ * `StateStore` key of one SDK client does.
+ *
+ * @since 0.1.0
+ */
+import type { AdaptiveLimiter, CallError, CircuitBreaker, RetryBudget, RetryPolicy } from "@rebound/core"
+import type * as EventQueue from "./EventQueue.js"
+import * as internal from "./internal/client.js"
+import type * as Rng from "./Rng.js"
+
+/**
+ * A per-call delay source replacing the policy's backoff, for curves rebound's core does not express (Effect's
+ * `Schedule.jittered`, gRPC's ±20 % jitter): given the time (ms) and the failure's draw, the delay in milliseconds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DelayStep = (nowMillis: number, draw: number) => number
+
+/**
+ * A policy as the simulator runs it: a rebound `RetryPolicy` (its decision, limits and guards), optionally with its
+ * delays taken from another source.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SimPolicy {
+  /** Short identifier, used on the command line and in tables. */
+  readonly name: string
+  /** What it stands for, in a few words. */
+  readonly label: string
+  readonly policy: RetryPolicy.RetryPolicy
+  /** Makes the delay source of one call; `undefined` keeps the policy's own backoff. */
+  readonly delays?: (() => DelayStep) | undefined
+}
+
+/**
+ * What an attempt came to, as the client learns it: success, or a failure to classify.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome = "success" | CallError.CallError
+
+/**
+ * Sends one attempt at the current virtual time. The scenario must call `reply` exactly once, at the instant the
+ * client learns the outcome.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Transport = (reply: (outcome: Outcome) => void) => void
+
+/**
+ * How a logical call ended.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallResult {
+  readonly succeeded: boolean
+  /** Attempts sent, counting the first. */
+  readonly attempts: number
+  /** Virtual instants, microseconds. */
+  readonly startedAt: number
+  readonly endedAt: number
+  /** Why retries stopped; `undefined` on success. */
+  readonly stopReason: CallError.StopReason | undefined
+  /** The delays slept before each retry, milliseconds, as decided. */
+  readonly delaysMillis: ReadonlyArray<number>
+  /** Time spent waiting for the adaptive limiter, microseconds. */
+  readonly waitedMicros: number
+  readonly lastError: CallError.CallError | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallOptions {
+  /** Overrides the policy's `idempotent` (as `RetryPolicy.retry`'s option does). */
+  readonly idempotent?: boolean | undefined
+}
+
+/**
+ * The guard states of a client instance (`undefined` for guards its policy lacks).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GuardStates {
+  readonly breaker: CircuitBreaker.State | undefined
+  readonly limiter: AdaptiveLimiter.State | undefined
+  readonly budget: RetryBudget.State | undefined
+  readonly quota: number | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Client {
+  readonly queue: EventQueue.EventQueue
+  readonly policy: SimPolicy
+  /** `undefined` when the policy has no quota, budget, limiter or breaker. */
+  readonly guards: GuardStates | undefined
+  /** Starts a logical call now; `done` runs when it succeeds or the policy stops. */
+  readonly call: (transport: Transport, done: (result: CallResult) => void, options?: CallOptions) => void
+}
+
+/**
+ * A client instance with its own guard state, drawing its jitter from `jitter`.
+ *
+ * @example
+ * ```ts
+ * import { Presets } from "@rebound/core"
+ * import { Client, EventQueue, Rng } from "@rebound/simulator"
+ * import { Testing } from "@rebound/core/testing"
+ *
+ * const queue = EventQueue.make()
+ * const client = Client.make(queue, { name: "aws", label: "AWS 2026", policy: Presets.awsJs2026 }, Rng.stream(1, "jitter", 0))
+ * const throttled = Testing.failureOf("throttle")!
+ * let attempts = 0
+ * // A service that throttles the first two attempts, answering 10 ms after each is sent.
+ * client.call(
+ *   (reply) => queue.after(10_000, () => reply(++attempts <= 2 ? throttled : "success")),
+ *   (result) => console.log(result.succeeded, result.attempts, result.delaysMillis)
+ * )
+ * queue.run()
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (queue: EventQueue.EventQueue, policy: SimPolicy, jitter: Rng.Stream) => Client = internal.make

@@ -1,0 +1,189 @@
+import { describe, expect, it } from "@effect/vitest"
+import {
+  AdaptiveLimiter,
+  CircuitBreaker,
+  Presets,
+  RetryBudget,
+  RetryPolicy,
+  RetryQuota,
+  StateStore
+} from "@rebound/core"
+import type { CallError } from "@rebound/core"
+import { Testing } from "@rebound/core/testing"
+import { Client, EventQueue, Policies, Rng } from "@rebound/simulator"
+import { Clock, Effect } from "effect"
+import type { Array as Arr } from "effect"
+
+// The same policy, the same scripted outcomes and the same random draws, run twice: by rebound's Effect interpreter
+// (`RetryPolicy.retry` under `TestClock`, through `@rebound/core/testing`) and by the simulator's event loop. The two
+// must make the same decisions: the same stop reasons, the same delays and the same attempt instants.
+
+type Script = Arr.NonEmptyReadonlyArray<Testing.Outcome>
+
+interface Observed {
+  readonly attempts: ReadonlyArray<number>
+  readonly delays: ReadonlyArray<number>
+  readonly stopReason: CallError.StopReason | undefined
+}
+
+const LATENCY_MS = 7
+const outcomeAt = (script: Script, attempt: number): Client.Outcome =>
+  Testing.failureOf(script[Math.min(attempt, script.length) - 1]!) ?? "success"
+
+/** The interpreter's view: each call starts where the clock stands; returns raw (unrounded) attempt instants too. */
+const viaEffect = (policy: RetryPolicy.RetryPolicy, calls: ReadonlyArray<Script>, draws: ReadonlyArray<number>) =>
+  Effect.gen(function*() {
+    const store = StateStore.makeMemory()
+    const out: Array<Observed & { readonly start: number; readonly raw: ReadonlyArray<number> }> = []
+    let used = 0
+    for (const outcomes of calls) {
+      const start = yield* Clock.currentTimeMillis
+      const raw: Array<number> = []
+      const timeline = yield* Testing.timelineOf(
+        { outcomes, store, draws: draws.slice(used) as unknown as Arr.NonEmptyReadonlyArray<number>, idempotent: true },
+        (call) =>
+          RetryPolicy.retry(
+            Effect.sleep(LATENCY_MS).pipe(
+              Effect.zipRight(Clock.currentTimeMillis),
+              Effect.tap((now) => Effect.sync(() => raw.push(now))),
+              Effect.zipRight(call)
+            ),
+            policy,
+            { idempotent: true, service: "TestService", operation: "TestOperation" }
+          )
+      )
+      used += timeline.attempts.length - (timeline.stopReason === undefined ? 1 : 0)
+      out.push({ ...timeline, start, raw })
+    }
+    return out
+  })
+
+/** The simulator's view of the same calls, each started at the instant the interpreter started it. */
+const viaSimulator = (
+  policy: Client.SimPolicy,
+  calls: ReadonlyArray<Script>,
+  starts: ReadonlyArray<number>,
+  seed: number
+) => {
+  const queue = EventQueue.make()
+  const client = Client.make(queue, policy, Rng.stream(seed, "jitter", 0))
+  const out: Array<Observed & { readonly decided: ReadonlyArray<number> }> = []
+  calls.forEach((script, i) => {
+    queue.schedule(EventQueue.micros(starts[i]!), () => {
+      const start = queue.now
+      const attempts: Array<number> = []
+      client.call(
+        (reply) =>
+          queue.after(EventQueue.micros(LATENCY_MS), () => {
+            attempts.push(queue.now - start)
+            reply(outcomeAt(script, attempts.length))
+          }),
+        (result) =>
+          out.push({
+            attempts: attempts.map((us) => us / 1000),
+            delays: attempts.slice(1).map((us, k) => (us - attempts[k]!) / 1000),
+            stopReason: result.stopReason,
+            decided: result.delaysMillis
+          }),
+        { idempotent: true }
+      )
+    })
+  })
+  queue.run()
+  return out
+}
+
+const drawsOf = (seed: number) => {
+  const s = Rng.stream(seed, "jitter", 0)
+  return Array.from({ length: 2000 }, () => s.next())
+}
+
+const scripts = (seed: number, count: number): ReadonlyArray<Script> => {
+  const s = Rng.stream(seed, "scripts")
+  const kinds: ReadonlyArray<Testing.Outcome> = ["throttle", "throttle", "transient", "ambiguous", "success", "fatal"]
+  return Array.from({ length: count }, () => {
+    const length = 1 + Math.floor(s.next() * 6)
+    const script = Array.from({ length }, () => kinds[Math.floor(s.next() * kinds.length)]!)
+    return [...script, "success"] as unknown as Script
+  })
+}
+
+const checked: ReadonlyArray<Client.SimPolicy> = [
+  Policies.of("rebound", "", Presets.rebound),
+  Policies.of("aws-js-2026", "", Presets.awsJs2026),
+  Policies.of("aws-js-pre-2026", "", Presets.awsJsPre2026),
+  Policies.of("aws-js-2026-adaptive", "", Presets.awsJs2026Adaptive),
+  ...Policies.brooker.map((p) => Policies.of(p.name, "", RetryPolicy.modify(p.policy, { maxAttempts: 6 }))),
+  Policies.of("sre", "", RetryPolicy.make({ maxAttempts: 4, budget: RetryBudget.sre })),
+  Policies.of(
+    "finagle-tight",
+    "",
+    RetryPolicy.make({ maxAttempts: 5, budget: RetryBudget.ratio({ minRetriesPerSecond: 0.2 }) })
+  ),
+  Policies.of("grpc", "", RetryPolicy.make({ maxAttempts: 5, budget: RetryBudget.grpc })),
+  Policies.of(
+    "guarded",
+    "",
+    RetryPolicy.make({
+      maxAttempts: 5,
+      maxElapsed: 3_000,
+      quota: RetryQuota.make({ capacity: 40 }),
+      breaker: CircuitBreaker.consecutive({ threshold: 4, breakDuration: 500 }),
+      limiter: AdaptiveLimiter.aws
+    })
+  )
+]
+
+describe("the simulator and rebound's Effect interpreter make the same decisions", () => {
+  const stopReasons = new Set<string>()
+  for (const policy of checked) {
+    // AWS presets round every delay to whole milliseconds, so both clocks land on the same instants exactly; other
+    // curves give fractional delays, which the simulator's clock rounds to the nearest microsecond per sleep.
+    const exact = policy.policy.backoff.wholeMillis && policy.policy.limiter === undefined
+    it.effect(`${policy.name}: same stop reasons, delays and attempt instants on the same draws`, () =>
+      Effect.gen(function*() {
+        for (const seed of [1, 2]) {
+          const calls = scripts(seed, 20)
+          const draws = drawsOf(seed)
+          const effect = yield* viaEffect(policy.policy, calls, draws)
+          const sim = viaSimulator(policy, calls, effect.map((e) => e.start), seed)
+          expect(sim.length).toBe(calls.length)
+          sim.forEach((s, i) => {
+            const e = effect[i]!
+            expect(s.stopReason, `call ${i} stop reason`).toBe(e.stopReason)
+            stopReasons.add(s.stopReason ?? "success")
+            expect(s.attempts.length, `call ${i} attempts`).toBe(e.attempts.length)
+            if (exact) {
+              expect(s.attempts, `call ${i} attempt instants`).toEqual(e.attempts)
+              expect(s.delays, `call ${i} gaps`).toEqual(e.delays)
+            }
+            // Every gap (the decided delay, plus any limiter wait) within 1 µs: at most two roundings of ½ µs.
+            const raw = e.raw.map((t) => (t - e.start) * 1000)
+            s.attempts.forEach((ms, k) => {
+              const us = ms * 1000
+              expect(Math.abs(us - raw[k]!), `call ${i} attempt ${k} instant`).toBeLessThanOrEqual(k + 1e-6)
+              if (k > 0) {
+                const gap = us - s.attempts[k - 1]! * 1000
+                expect(Math.abs(gap - (raw[k]! - raw[k - 1]!)), `call ${i} gap ${k}`).toBeLessThanOrEqual(1 + 1e-6)
+              }
+            })
+          })
+        }
+      }))
+  }
+
+  it("the scripts reached every way a call can end that the guards and limits allow", () => {
+    expect([...stopReasons].sort()).toEqual(
+      ["budget", "circuitOpen", "maxAttempts", "maxElapsed", "notRetryable", "quota", "success"]
+    )
+  })
+
+  it.effect("the comparison can fail: a different draw sequence changes the decisions", () =>
+    Effect.gen(function*() {
+      const policy = Policies.of("full", "", Presets.awsJs2026)
+      const calls = scripts(1, 10)
+      const effect = yield* viaEffect(policy.policy, calls, drawsOf(1))
+      const sim = viaSimulator(policy, calls, effect.map((e) => e.start), 99)
+      expect(sim.map((s) => s.attempts)).not.toEqual(effect.map((e) => e.attempts))
+    }))
+})
