@@ -125,7 +125,8 @@ export const remainingWait = (
 ): readonly [number, AdaptiveLimiter.State] => {
   const s = refill(state, nowMillis / 1000)
   const deficit = ticket - (s.availableTokens + s.issued)
-  return [deficit <= 0 ? 0 : (deficit / s.fillRate) * 1000, s]
+  // Below a billionth of a token the deficit is floating-point residue, not a wait.
+  return [deficit <= 1e-9 ? 0 : (deficit / s.fillRate) * 1000, s]
 }
 
 /** Gives back a reservation that was not used (its waiter was interrupted). @internal */

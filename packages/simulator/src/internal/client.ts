@@ -41,11 +41,20 @@ class Guards implements Client.GuardStates {
     return admission
   }
 
-  /** `guards.pace`: the limiter's reservation; returns the milliseconds to wait. */
-  pace(now: number): number {
+  /** `guards.reserve`: the limiter's reservation; returns the milliseconds to wait and the reservation's ticket. */
+  reserve(now: number): { readonly wait: number; readonly ticket: number } {
+    const limiter = this.policy.limiter
+    if (limiter === undefined) return { wait: 0, ticket: 0 }
+    const [wait, next] = AdaptiveLimiter.reserve(limiter, this.limiter!, now)
+    this.limiter = next
+    return { wait, ticket: next.issued }
+  }
+
+  /** `guards.remaining`: how much longer a ticket waits at the rate in force now. */
+  remaining(now: number, ticket: number): number {
     const limiter = this.policy.limiter
     if (limiter === undefined) return 0
-    const [wait, next] = AdaptiveLimiter.reserve(limiter, this.limiter!, now)
+    const [wait, next] = AdaptiveLimiter.remainingWait(limiter, this.limiter!, now, ticket)
     this.limiter = next
     return wait
   }
@@ -139,15 +148,27 @@ class Call {
       const admission = guards.admit(queue.now / 1000)
       if (admission._tag === "Rejected") return this.finish(false, "circuitOpen")
       this.probe = admission.probe
-      const wait = guards.pace(queue.now / 1000)
-      if (wait > 0) {
-        this.state = waited(this.state, wait)
-        const us = micros(wait)
-        this.waitedMicros += us
-        return queue.after(us, () => this.send())
-      }
+      const { ticket, wait } = guards.reserve(queue.now / 1000)
+      if (wait > 0) return this.waitForToken(ticket, wait, queue.now)
     }
     this.send()
+  }
+
+  /**
+   * The interpreter's `waitForToken`: sleep at most `AdaptiveLimiter.recheckMillis`, re-estimate at the current rate,
+   * and send once the ticket is covered; the time really waited counts as delay.
+   */
+  private waitForToken(ticket: number, remaining: number, since: number): void {
+    const queue = this.client.queue
+    // A step of at least 1 µs: the virtual clock must move for the estimate to change.
+    queue.after(Math.max(1, micros(Math.min(remaining, AdaptiveLimiter.recheckMillis))), () => {
+      const left = this.client.guards!.remaining(queue.now / 1000, ticket)
+      if (left > 0) return this.waitForToken(ticket, left, since)
+      const us = queue.now - since
+      this.state = waited(this.state, us / 1000)
+      this.waitedMicros += us
+      this.send()
+    })
   }
 
   private send(): void {
