@@ -75,6 +75,14 @@ const tokenFields: Record<string, Record<string, string>> = {
   DynamoDB: { TransactWriteItems: "ClientRequestToken", ExecuteTransaction: "ClientRequestToken" }
 }
 
+/** Whether the operation takes an idempotency token the caller left empty. @internal */
+export const needsToken = (service: string, operation: string, input: unknown): boolean => {
+  const field = tokenFields[service]?.[operation]
+  if (field === undefined) return false
+  const current = asInput(input)[field]
+  return !(typeof current === "string" && current.length > 0)
+}
+
 /** @internal */
 export const pinTokens = <I>(service: string, operation: string, input: I, token: string): I => {
   const field = tokenFields[service]?.[operation]

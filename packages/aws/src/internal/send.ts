@@ -6,7 +6,8 @@ import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import type * as AwsCall from "../AwsCall.js"
 import { classify } from "./classify.js"
-import { isIdempotent, pinTokens } from "./idempotency.js"
+import { withDeadline } from "./deadline.js"
+import { isIdempotent, needsToken, pinTokens } from "./idempotency.js"
 
 /** The operation a command runs: `GetItemCommand` → `GetItem`. @internal */
 export const operationOf = (command: object): string => command.constructor.name.replace(/Command$/, "")
@@ -79,7 +80,10 @@ export const send = <I extends object, O extends MetadataBearer>(
     const name = service.name
     const operation = operationOf(command)
     const perOperation = service.operations?.[operation]
-    const pinned = pinTokens(name, operation, command.input, yield* uuid)
+    // A token is drawn only when the operation takes one the caller left empty.
+    const pinned = needsToken(name, operation, command.input) ?
+      pinTokens(name, operation, command.input, yield* uuid) :
+      command.input
     const toSend = pinned === command.input ?
       command :
       new (command.constructor as new(input: I) => CommandIO<I, O>)(pinned)
@@ -92,25 +96,23 @@ export const send = <I extends object, O extends MetadataBearer>(
     const timeout = Duration.decode(
       options.attemptTimeout ?? perOperation?.attemptTimeout ?? service.attemptTimeout ?? "30 seconds"
     )
+    const onTimeout = () =>
+      new CallError.TransientError({
+        service: name,
+        operation,
+        resource,
+        code: "AttemptTimeout",
+        detail: `no response within ${Duration.format(timeout)}; the request was aborted`,
+        reason: "timeout",
+        ambiguous: true
+      })
+    // Interrupting the fiber (a cancelled caller) or passing the deadline aborts the HTTP request through its signal.
     const attempt = Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
-      Effect.tryPromise({
-        // Interrupting the fiber (a timeout, a cancelled caller) aborts the HTTP request through this signal.
-        try: (signal) => service.client.send(toSend as never, { abortSignal: signal }) as Promise<O>,
-        catch: (error) => classify(error, { service: name, operation, resource, nowMillis }, service.rules)
-      })).pipe(
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () =>
-            new CallError.TransientError({
-              service: name,
-              operation,
-              resource,
-              code: "AttemptTimeout",
-              detail: `no response within ${Duration.format(timeout)}; the request was aborted`,
-              reason: "timeout",
-              ambiguous: true
-            })
-        })
-      )
+      withDeadline(
+        (abortSignal) => service.client.send(toSend as never, { abortSignal }) as Promise<O>,
+        (error) => classify(error, { service: name, operation, resource, nowMillis }, service.rules),
+        timeout,
+        onTimeout
+      ))
     return yield* RetryPolicy.retry(attempt, policy, { idempotent, service: name, operation, resource })
   })

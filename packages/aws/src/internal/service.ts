@@ -24,10 +24,13 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
           Object.entries(options.sdk ?? {}).filter(([key]) => !retrySettings.has(key))
         )
         const owned = ClientConfig.owned(options)
+        const handler = extra.requestHandler as { readonly handle?: unknown } | undefined
         return create({
           ...extra,
           ...owned,
-          requestHandler: { ...owned.requestHandler, ...(extra.requestHandler as object | undefined) }
+          // A request handler of the caller's own (an object with `handle`) is used as it is; handler options are
+          // merged with rebound's connection timeout.
+          requestHandler: typeof handler?.handle === "function" ? handler : { ...owned.requestHandler, ...handler }
         })
       }),
       (client) => Effect.sync(() => client.destroy())

@@ -279,6 +279,8 @@ export const run = <A, E, R>(
   }).pipe(
     Effect.withSpan("rebound.call", {
       kind: "client",
+      // A stack trace per span costs more than the rest of the call's machinery together.
+      captureStackTrace: false,
       attributes: {
         "rebound.service": options?.service ?? "unknown",
         "rebound.operation": options?.operation ?? "unknown",
@@ -300,7 +302,7 @@ const attemptSpan = <A, E, R>(
         Effect.annotateCurrentSpan(spanAttributes(error)) :
         Effect.void
     ),
-    Effect.withSpan("rebound.attempt", { attributes: { "rebound.attempt": attempt } }),
+    Effect.withSpan("rebound.attempt", { attributes: { "rebound.attempt": attempt }, captureStackTrace: false }),
     Effect.either
   )
   // A probe interrupted before its outcome must free its place in the half-open breaker.
