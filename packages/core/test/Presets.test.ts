@@ -55,6 +55,32 @@ describe("presets on TestClock, with every draw pinned at 0.5", () => {
       )
     }))
 
+  it.effect("rebound: transient ×1.5 up to 2 s, throttling over a 2.5 s window, a breaker on 5 transient failures", () =>
+    Effect.gen(function*() {
+      // 0.5 · 50 · 1.5ⁿ
+      expect((yield* run(Presets.rebound, "transient")).delays).toEqual([25, 37.5])
+      // 0.5 · 2500, every time
+      expect((yield* run(Presets.rebound, "throttle")).delays).toEqual([1250, 1250])
+      const long = RetryPolicy.modify(Presets.rebound, { maxAttempts: 12, maxElapsed: undefined })
+      // with the breaker on, the fifth consecutive transient failure opens it: 50, 75, 112.5, 168.75, then stop
+      const tripped = yield* Testing.timeline({ policy: long, outcomes: ["transient"], draws: [1] })
+      expect(tripped.delays).toEqual([50, 75, 112.5, 168.75])
+      expect(tripped.stopReason).toBe("circuitOpen")
+      // without it, the delay reaches the 2 s cap
+      const capped = yield* Testing.timeline({
+        policy: RetryPolicy.withBreaker(long, undefined),
+        outcomes: ["transient"],
+        draws: [1]
+      })
+      expect(capped.delays.at(-1)).toBe(2000)
+      expect(Presets.rebound.breaker).toMatchObject({
+        trip: { _tag: "Consecutive", threshold: 5 },
+        counts: ["transient"]
+      })
+      expect(Presets.rebound.quota?.retryCost).toBe(14)
+      expect(Presets.rebound.maxElapsedMillis).toBe(20_000)
+    }))
+
   it.effect("none: one attempt", () =>
     Effect.gen(function*() {
       const timeline = yield* run(Presets.none, "throttle")

@@ -145,7 +145,7 @@ const table = (rows: ReadonlyArray<ScenarioSummary>): ReadonlyArray<string> => {
  */
 export interface DemoOptions {
   readonly seed: number
-  /** Real AWS time scale (throttles back off from 1 s) instead of milliseconds. */
+  /** Real AWS time scale (throttles back off over a 2.5 s window) instead of milliseconds. */
   readonly real: boolean
   /** Print only the summary, not every retry. */
   readonly quiet: boolean
@@ -272,7 +272,9 @@ export const command: Command.Command<
       )
     ),
     real: Options.boolean("real").pipe(
-      Options.withDescription("AWS's own time scale instead: throttles back off from 1 s, as in production.")
+      Options.withDescription(
+        "Production time scale instead: throttles back off over a 2.5 s window, as Presets.rebound does."
+      )
     ),
     quiet: Options.boolean("quiet").pipe(Options.withDescription("Print the summary only, not every retry."))
   },

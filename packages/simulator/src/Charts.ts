@@ -39,7 +39,7 @@ const highlighted = [
   "sre",
   "grpc",
   "rebound",
-  "rebound-next"
+  "rebound-v1"
 ]
 
 const series = (
@@ -113,7 +113,7 @@ export const of = (results: Sweep.Results): ReadonlyArray<Chart> => {
       seconds: r.completionMillis.mean / 1000
     })).filter((v) =>
       v.policy.endsWith("-until-success")
-        ? v.policy === "rebound-next-until-success" || v.policy === "rebound-until-success"
+        ? v.policy === "rebound-v1-until-success" || v.policy === "rebound-until-success"
         : !v.policy.startsWith("rebound")
     )
     for (

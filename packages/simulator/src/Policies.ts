@@ -150,7 +150,7 @@ const textbook = (maxAttempts: number): ReadonlyArray<Client.SimPolicy> => [
 /**
  * The AWS presets, the SRE, gRPC and Finagle budgets, and rebound's default, each with its own attempt limit.
  *
- * - SRE and Finagle: 3 attempts on rebound's default curves (full jitter from 50 ms, throttling from 1 s) plus
+ * - SRE and Finagle: 3 attempts on `RetryPolicy.make`'s default curves (full jitter from 50 ms, throttling from 1 s) plus
  *   `RetryBudget.sre` (10 % over a minute) or `RetryBudget.finagle` (20 % + 10/s over 10 s).
  * - gRPC: gRFC A6's example (4 attempts, 100 ms initial, ×2, 1 s max, ±20 % jitter, {@link jittered20})
  *   plus `RetryBudget.grpc` (10 tokens, 0.1).

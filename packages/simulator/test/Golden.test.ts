@@ -21,7 +21,7 @@ describe("golden: a small sweep with fixed seeds", () => {
   const results = plan.results()
 
   it("runs the same number of events", () => {
-    expect(events).toMatchInlineSnapshot(`502926`)
+    expect(events).toMatchInlineSnapshot(`414594`)
   })
 
   it("A: write calls and completion times", () => {
@@ -37,50 +37,26 @@ describe("golden: a small sweep with fixed seeds", () => {
           [
             10,
             "rebound-until-success",
-            30.333333,
-            577.146,
-          ],
-          [
-            10,
-            "rebound-breaker-until-success",
-            30.333333,
-            577.146,
-          ],
-          [
-            10,
-            "rebound-window-until-success",
-            30.333333,
-            577.146,
-          ],
-          [
-            10,
-            "rebound-next-until-success",
             30.666667,
             417.890333,
           ],
           [
             10,
+            "rebound-v1-until-success",
+            30.333333,
+            577.146,
+          ],
+          [
+            10,
             "rebound",
             25.666667,
-            235.529333,
-          ],
-          [
-            10,
-            "rebound-breaker",
-            25.666667,
-            235.529333,
-          ],
-          [
-            10,
-            "rebound-window",
-            25.666667,
-            235.529333,
-          ],
-          [
-            10,
-            "rebound-next",
-            25.666667,
             215.824333,
+          ],
+          [
+            10,
+            "rebound-v1",
+            25.666667,
+            235.529333,
           ],
           [
             20,
@@ -91,50 +67,26 @@ describe("golden: a small sweep with fixed seeds", () => {
           [
             20,
             "rebound-until-success",
-            75,
-            1065.969667,
-          ],
-          [
-            20,
-            "rebound-breaker-until-success",
-            75,
-            1065.969667,
-          ],
-          [
-            20,
-            "rebound-window-until-success",
-            75,
-            1065.969667,
-          ],
-          [
-            20,
-            "rebound-next-until-success",
             82.666667,
             883.684,
           ],
           [
             20,
+            "rebound-v1-until-success",
+            75,
+            1065.969667,
+          ],
+          [
+            20,
             "rebound",
             55,
-            252.439667,
-          ],
-          [
-            20,
-            "rebound-breaker",
-            55,
-            252.439667,
-          ],
-          [
-            20,
-            "rebound-window",
-            55,
-            252.439667,
-          ],
-          [
-            20,
-            "rebound-next",
-            55,
             231.271,
+          ],
+          [
+            20,
+            "rebound-v1",
+            55,
+            252.439667,
           ],
         ]
       `)
@@ -160,7 +112,7 @@ describe("golden: a small sweep with fixed seeds", () => {
         ],
         [
           "AWS JS adaptive, 2026",
-          12.473205,
+          12.473206,
           1.205,
           41,
           0,
@@ -176,22 +128,6 @@ describe("golden: a small sweep with fixed seeds", () => {
         ],
         [
           "rebound default (Presets.rebound)",
-          10.246514,
-          1.715,
-          143,
-          10,
-          0.9665,
-        ],
-        [
-          "Candidate: rebound + transient breaker",
-          10.246514,
-          1.715,
-          143,
-          10,
-          0.9665,
-        ],
-        [
-          "Candidate: rebound + 2.5 s throttling window",
           11.548442,
           1.33,
           66,
@@ -199,12 +135,12 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.927845,
         ],
         [
-          "Candidate: rebound-next (×1.5, window, breaker)",
-          11.548442,
-          1.33,
-          66,
-          0,
-          0.927845,
+          "rebound's first default (rebound-v1)",
+          10.246514,
+          1.715,
+          143,
+          10,
+          0.9665,
         ],
         [
           "Oracle pacer at R/N",
@@ -239,7 +175,7 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.999237,
         ],
         [
-          "Candidate: rebound-next (×1.5, window, breaker) — B = 300·R",
+          "rebound's first default (rebound-v1) — B = 300·R",
           0.208867,
           1,
           0,
@@ -264,27 +200,27 @@ describe("golden: a small sweep with fixed seeds", () => {
         ],
         [
           "AWS JS adaptive, 2026 — 4 in flight per client",
-          15.586672,
-          1.3475,
-          69.5,
-          2,
-          0.957741,
+          12.045973,
+          1.3625,
+          72.5,
+          2.5,
+          0.962111,
         ],
         [
           "rebound default (Presets.rebound) — 4 in flight per client",
-          10.212442,
-          3.835,
-          567,
-          112,
-          0.988731,
-        ],
-        [
-          "Candidate: rebound-next (×1.5, window, breaker) — 4 in flight per client",
           10.734029,
           2.5425,
           308.5,
           39.5,
           0.987168,
+        ],
+        [
+          "rebound's first default (rebound-v1) — 4 in flight per client",
+          10.212442,
+          3.835,
+          567,
+          112,
+          0.988731,
         ],
         [
           "Oracle pacer at R/N — 4 in flight per client",
@@ -316,9 +252,9 @@ describe("golden: a small sweep with fixed seeds", () => {
         ],
         [
           "aws-js-2026-adaptive",
-          20.55,
-          1.140041,
-          0.5,
+          20.8,
+          1.189243,
+          1.5,
           "never",
         ],
         [
@@ -331,30 +267,16 @@ describe("golden: a small sweep with fixed seeds", () => {
         [
           "rebound",
           20.85,
-          2.239216,
-          80.5,
-          2,
-        ],
-        [
-          "rebound-breaker",
-          20.85,
-          2.239216,
-          80.5,
-          2,
-        ],
-        [
-          "rebound-window",
-          20.85,
           2.055771,
           61.5,
           4,
         ],
         [
-          "rebound-next",
+          "rebound-v1",
           20.85,
-          2.055771,
-          61.5,
-          4,
+          2.239216,
+          80.5,
+          2,
         ],
       ]
     `)
@@ -381,23 +303,13 @@ describe("golden: a small sweep with fixed seeds", () => {
           ],
           [
             "rebound",
-            1.688297,
-            203.5,
-          ],
-          [
-            "rebound-breaker",
             0.117994,
             211.5,
           ],
           [
-            "rebound-window",
+            "rebound-v1",
             1.688297,
             203.5,
-          ],
-          [
-            "rebound-next",
-            0.117994,
-            211.5,
           ],
         ]
       `)
@@ -431,26 +343,14 @@ describe("golden: a small sweep with fixed seeds", () => {
         ],
         [
           "rebound",
-          "never",
-          2,
-          1,
-        ],
-        [
-          "rebound-breaker",
           11.5,
           0,
           1,
         ],
         [
-          "rebound-window",
+          "rebound-v1",
           "never",
           2,
-          1,
-        ],
-        [
-          "rebound-next",
-          11.5,
-          0,
           1,
         ],
       ]
@@ -465,12 +365,12 @@ describe("golden: a small sweep with fixed seeds", () => {
           ],
           [
             "rebound",
-            "never",
+            6,
             1,
           ],
           [
-            "rebound-next",
-            6,
+            "rebound-v1",
+            "never",
             1,
           ],
         ]
@@ -506,7 +406,7 @@ describe("golden: a small sweep with fixed seeds", () => {
             "rebound",
             0.5,
             0,
-            10,
+            5,
           ],
           [
             "rebound",
@@ -515,37 +415,13 @@ describe("golden: a small sweep with fixed seeds", () => {
             "never",
           ],
           [
-            "rebound-breaker",
-            0.5,
-            0,
-            5,
-          ],
-          [
-            "rebound-breaker",
-            0.9,
-            1,
-            "never",
-          ],
-          [
-            "rebound-window",
+            "rebound-v1",
             0.5,
             0,
             10,
           ],
           [
-            "rebound-window",
-            0.9,
-            1,
-            "never",
-          ],
-          [
-            "rebound-next",
-            0.5,
-            0,
-            5,
-          ],
-          [
-            "rebound-next",
+            "rebound-v1",
             0.9,
             1,
             "never",

@@ -114,7 +114,7 @@ const drain = (results: Sweep.Results): string =>
     "",
     "### Exploration: can a combination of core pieces meet B1's goal?",
     "",
-    `Changes to \`Presets.rebound\` (policy names in \`Candidates.drainExploration\`). In the goal box (≤ 1.10 × bound, ≤ 1.2 attempts/item, Jain ≥ 0.9): ${
+    `Changes to rebound's first default, \`rebound-v1\` (policy names in \`Candidates.drainExploration\`). In the goal box (≤ 1.10 × bound, ≤ 1.2 attempts/item, Jain ≥ 0.9): ${
       results.drainExploration.filter(inGoal).map((r) => r.policy).join(", ") || "**none**"
     }.`,
     "",

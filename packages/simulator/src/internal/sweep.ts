@@ -39,7 +39,7 @@ export const matrices = {
   B1: [...Policies.drain, ...Candidates.all, Throttled.oracle],
   B1variants: [
     ...Policies.drain.filter((p) => ["full", "aws-js-2026", "aws-js-2026-adaptive", "sre", "rebound"].includes(p.name)),
-    Candidates.reboundNext,
+    Candidates.reboundV1,
     Throttled.oracle
   ],
   B2: [...Policies.requests, ...Candidates.all],
@@ -61,7 +61,7 @@ export const matrices = {
       maxAttempts: 2
     }),
     rebound,
-    Candidates.reboundNext
+    Candidates.reboundV1
   ]
 } as const satisfies Record<string, ReadonlyArray<Client.SimPolicy>>
 
