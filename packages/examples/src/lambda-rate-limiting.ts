@@ -79,7 +79,7 @@ export const program = (
       async (event) => {
         const id = (event as { readonly id: number }).id
         runs.set(id, (runs.get(id) ?? 0) + 1)
-        await new Promise((resolve) => setTimeout(resolve, work))
+        await new Promise((resolve) => setTimeout(resolve, work)) // @allow-real-time: the function body the lab runs
         return { thumbnail: `thumb-${id}.png` }
       },
       { reservedConcurrency: options.reservedConcurrency ?? 2 }

@@ -30,8 +30,8 @@ export const withDeadline = <A, E>(
     const millis = Duration.toMillis(timeout)
     return clock === liveClock && millis <= maxTimerMillis ?
       settle(request, onError, onTimeout, (fire) => {
-        // @allow-real-time: on the live clock, Clock.sleep is this same timer
-        const timer = setTimeout(fire, millis)
+        // On the live clock, Clock.sleep is this same timer.
+        const timer = setTimeout(fire, millis) // @allow-real-time
         return () => clearTimeout(timer)
       }) :
       Effect.flatMap(Effect.runtime<never>(), (runtime) =>
