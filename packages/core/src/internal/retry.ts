@@ -81,15 +81,20 @@ export const makeSession = (
     let sentAt = startedAt
     let ticket = 0
 
+    // What a call's closing event reports, whether it succeeded or stopped.
+    const totals = (now: number) => ({
+      call,
+      attempts: state.attempts,
+      totalDelayMillis: state.totalDelayMillis,
+      elapsedMillis: now - startedAt
+    })
+
     const stop = (error: CallError.CallError, now: number, stopReason: CallError.StopReason) =>
       Effect.gen(function*() {
         yield* Effect.annotateCurrentSpan({ "rebound.attempts": state.attempts, "rebound.stop_reason": stopReason })
         if (emit !== undefined) {
           yield* emit(RetryEvent.RetriesStopped({
-            call,
-            attempts: state.attempts,
-            totalDelayMillis: state.totalDelayMillis,
-            elapsedMillis: now - startedAt,
+            ...totals(now),
             stopReason,
             failure: failureInfo(error),
             at: now
@@ -181,13 +186,7 @@ export const makeSession = (
       }
       yield* Effect.annotateCurrentSpan("rebound.attempts", state.attempts)
       if (emit !== undefined) {
-        yield* emit(RetryEvent.Succeeded({
-          call,
-          attempts: state.attempts,
-          totalDelayMillis: state.totalDelayMillis,
-          elapsedMillis: now - startedAt,
-          at: now
-        }))
+        yield* emit(RetryEvent.Succeeded({ ...totals(now), at: now }))
       }
     })
 
