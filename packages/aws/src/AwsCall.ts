@@ -1,5 +1,5 @@
 /**
- * The call shell: any command of any AWS SDK v3 client as an `Effect` that fails with `ThrottlingError |
+ * The call shell: every command of every AWS SDK v3 client as an `Effect` that fails with `ThrottlingError |
  * TransientError | FatalError` and retries under rebound's policies — without code generation.
  *
  * For each call: idempotency tokens are pinned before the first attempt; the policy is the call's, else the

@@ -61,7 +61,7 @@ export class FunctionError extends Data.TaggedError("FunctionError")<{
 }
 
 /**
- * `Invoke`'s input with the payload as any JSON value (or raw bytes / a string).
+ * `Invoke`'s input with the payload as a JSON value (or raw bytes / a string).
  *
  * @since 0.1.0
  * @category models

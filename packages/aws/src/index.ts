@@ -5,7 +5,7 @@
  */
 
 /**
- * The call shell: any SDK v3 command as an Effect with typed failures, retried under rebound's policies.
+ * The call shell: every SDK v3 command as an Effect with typed failures, retried under rebound's policies.
  *
  * @since 0.1.0
  */

@@ -19,7 +19,7 @@ import { pathToFileURL } from "node:url"
 export const pricePolicy = RetryPolicy.modify(Presets.awsJs2026, { name: "prices", maxAttempts: 4 })
 
 /**
- * Your code: any call, retried under the price policy.
+ * Your code: a call of your own, retried under the price policy.
  *
  * @since 0.1.0
  */
