@@ -8,7 +8,9 @@
  * default) that aborts the request and fails with an ambiguous `TransientError`; ambiguous failures are retried only
  * for idempotent operations (see `Idempotency`); a body that can be read only once is sent once.
  *
- * Clients must be built with the SDK's retries off (`ClientConfig.owned` does it), so attempts never multiply.
+ * Clients must be built with the SDK's retries off (`ClientConfig.owned` does it), so attempts never multiply. A
+ * successful output's `$metadata.attempts` and `$metadata.totalRetryDelay` say what rebound did (attempts, and the
+ * milliseconds slept between them), as the SDK's own retry middleware reports them.
  *
  * @since 0.1.0
  */
@@ -59,6 +61,12 @@ export interface Service {
   readonly operations?: Readonly<Record<string, OperationSettings>> | undefined
   /** Codes declared throttling, transient or fatal. */
   readonly rules?: AwsError.Rules | undefined
+  /**
+   * Who owns the guard state (quota, budget, limiter, breaker) of this service's calls. The service layers name one
+   * scope per client instance (`DynamoDB(eu-west-1)#3`); give several services the same name to share state on
+   * purpose. Without one, the service `name` owns it — every service of that name shares state.
+   */
+  readonly scope?: string | undefined
 }
 
 /**
@@ -70,6 +78,11 @@ export interface Service {
 export interface SendOptions extends OperationSettings {
   /** The resource for per-resource quotas, limiters and breakers; derived from the input by default. */
   readonly resource?: string | undefined
+  /**
+   * A cleanup or compensation call (aborting a multipart upload, deleting what a failed workflow wrote): never
+   * refused by a breaker, budget or quota, and it does not touch them. The policy's attempts and time budget apply.
+   */
+  readonly cleanup?: boolean | undefined
 }
 
 /**

@@ -95,6 +95,12 @@ export interface ServiceOptions<Sdk = never> extends ClientOptions {
   readonly operations?: Readonly<Record<string, AwsCall.OperationSettings>> | undefined
   /** Codes declared throttling, transient or fatal. */
   readonly rules?: AwsError.Rules | undefined
+  /**
+   * Who owns the guard state (quota, budget, limiter, breaker) of this service's calls. By default each client
+   * instance — each layer built — owns its own, released when the layer closes: a dead region's breaker never opens a
+   * healthy one's. Give several services the same name to share state on purpose (it then lives as long as the store).
+   */
+  readonly guardScope?: string | undefined
   /** Extra SDK client settings (e.g. `forcePathStyle` for S3). `maxAttempts` is always 1. */
   readonly sdk?: Sdk | undefined
 }

@@ -5,7 +5,9 @@
  * attempt, reusing idempotency tokens and sending its `amz-sdk-request` headers).
  *
  * The SDK does not tell a strategy which operation it runs, so every call of the client counts as operation
- * `"unknown"`, and ambiguous failures are retried only if you say the client's operations are idempotent. When rebound
+ * `"unknown"`, and ambiguous failures are retried only if you say the client's operations are idempotent. The SDK
+ * does not report an attempt whose streaming request body failed; a half-open breaker's probe place held by such an
+ * attempt is given back after the breaker's `probeTimeout`, so it can never lock the circuit. When rebound
  * stops, the SDK rethrows its own last error; rebound attaches its summary to it as `$retries`
  * (`{ attempts, totalDelay, elapsed, stopReason, policy }`), non-enumerable.
  *
@@ -32,6 +34,11 @@ export interface Options {
   readonly rules?: AwsError.Rules | undefined
   /** The runtime whose clock, randomness, state store and observers the strategy uses. */
   readonly runtime?: Runtime.Runtime<never> | undefined
+  /**
+   * Who owns the guard state of the client's calls. By default each strategy — each client it is given to — owns its
+   * own; give strategies the same name to share quotas, budgets, limiters and breakers on purpose.
+   */
+  readonly guardScope?: string | undefined
 }
 
 class Token implements StandardRetryToken {
@@ -60,6 +67,8 @@ const attachSummary = (sdkError: unknown, failure: CallError.CallError) => {
   }
 }
 
+let strategies = 0
+
 /**
  * A `RetryStrategyV2` driven by a rebound policy.
  *
@@ -81,7 +90,12 @@ const attachSummary = (sdkError: unknown, failure: CallError.CallError) => {
 export const make = (policy: RetryPolicy.RetryPolicy, options: Options): RetryStrategyV2 => {
   const runtime = options.runtime ?? Runtime.defaultRuntime
   const run = Runtime.runPromise(runtime)
-  const context = { service: options.service, operation: "unknown", idempotent: options.idempotent }
+  const context = {
+    service: options.service,
+    operation: "unknown",
+    idempotent: options.idempotent,
+    scope: options.guardScope ?? `${options.service}(RetryStrategy)#${++strategies}`
+  }
   return {
     acquireInitialRetryToken: async () => {
       const session = await run(RetryPolicy.session(policy, context))

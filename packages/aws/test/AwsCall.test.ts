@@ -69,14 +69,18 @@ layer(labWithServices({ tables: ["calls"] }), { excludeTestServices: true })("th
       const policy = RetryPolicy.modify(fast, { quota: RetryQuota.make({ name: "adapter", capacity: 100 }) })
       const client = new DynamoDBClient({
         ...lab.clientConfig.dynamodb,
-        retryStrategy: RetryStrategy.make(policy, { service: "DynamoDB", runtime })
+        retryStrategy: RetryStrategy.make(policy, { service: "DynamoDB", runtime, guardScope: "adapter-test" })
       })
       yield* lab.push({ service: "dynamodb", operation: "GetItem", fault: Fault.throttle(), times: 2 })
       const ok = yield* Effect.promise(() =>
         client.send(new GetItemCommand({ TableName: "calls", Key: { pk: { S: "1" } } }))
       )
       expect(ok.$metadata.attempts).toBe(3)
-      const tokens = yield* RetryQuota.current(policy.quota!, { service: "DynamoDB", operation: "unknown" }).pipe(
+      const tokens = yield* RetryQuota.current(policy.quota!, {
+        service: "DynamoDB",
+        operation: "unknown",
+        scope: "adapter-test"
+      }).pipe(
         Effect.provideService(StateStore.StateStore, store)
       )
       expect(tokens).toBe(95) // 100 − 5 − 5 for two throttling retries, then the last retry's 5 refunded on success

@@ -70,6 +70,8 @@ export interface State {
   readonly timeWindow: number
   /** Reservations made so far: a waiter's ticket is the value after its reservation. */
   readonly issued: number
+  /** Tickets given back while others waited behind them, until the supply of tokens passes them. */
+  readonly cancelled: ReadonlyArray<number>
 }
 
 /**
@@ -180,12 +182,24 @@ export const remainingWait: (
 export const recheckMillis: number = internal.recheckMillis
 
 /**
- * Returns a reservation that was not used.
+ * Gives back reservation `ticket`, which will not be used (its waiter was interrupted or ran out of time): every
+ * reservation behind it moves up one place at once, so a waiter that leaves shortens the wait of everyone behind it.
+ * Without a ticket, gives back the newest reservation.
+ *
+ * @example
+ * ```ts
+ * import { AdaptiveLimiter } from "@rebound/core"
+ *
+ * let state = AdaptiveLimiter.update(AdaptiveLimiter.aws, AdaptiveLimiter.initial(AdaptiveLimiter.aws, 0), 0, true)
+ * const [, first] = AdaptiveLimiter.reserve(AdaptiveLimiter.aws, state, 0)
+ * const [, second] = AdaptiveLimiter.reserve(AdaptiveLimiter.aws, first, 0)
+ * state = AdaptiveLimiter.cancel(second, first.issued) // the first waiter leaves; the second moves up
+ * ```
  *
  * @since 0.1.0
  * @category state machine
  */
-export const cancel: (state: State, amount?: number) => State = internal.cancel
+export const cancel: (state: State, ticket?: number) => State = internal.cancel
 
 /**
  * The store key of a call's limiter.

@@ -51,22 +51,31 @@ export type StopReason =
   | "circuitOpen"
 
 /**
+ * What the retry machinery did for a call: on a success as on a failure.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallSummary {
+  /** Attempts made, counting the first call. `0` when the call failed fast before any attempt. */
+  readonly attempts: number
+  /** Sum of the delays slept between attempts (backoff, retry-after hints and limiter waits). */
+  readonly totalDelay: Duration.Duration
+  /** Time from the start of the call to its end (its success, or the decision to stop). */
+  readonly elapsed: Duration.Duration
+  /** The name of the policy that ran the call. */
+  readonly policy: string
+}
+
+/**
  * What the retry machinery did before handing a failure back to the caller.
  *
  * @since 0.1.0
  * @category models
  */
-export interface RetrySummary {
-  /** Attempts made, counting the first call. `0` when the call failed fast before any attempt. */
-  readonly attempts: number
-  /** Sum of the delays slept between attempts (backoff, retry-after hints and limiter waits). */
-  readonly totalDelay: Duration.Duration
-  /** Time from the start of the call to the decision to stop. */
-  readonly elapsed: Duration.Duration
+export interface RetrySummary extends CallSummary {
   /** Why retries stopped. */
   readonly stopReason: StopReason
-  /** The name of the policy that made the decision. */
-  readonly policy: string
 }
 
 /**

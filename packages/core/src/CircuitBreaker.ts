@@ -10,8 +10,12 @@
  *   100 calls, 30 s window, 5 s break). The window is a ring of counters, so the state has a constant size.
  *
  * Which failures count is configurable (throttling and transient by default; fatal ones show the service is
- * answering, so they count as successes). Breakers are keyed (per service by default) and their state lives in the
- * `StateStore`.
+ * answering, so they count as successes). Breakers are keyed — per client instance and resource by default (see
+ * `StateStore`) — and their state lives in the `StateStore`.
+ *
+ * No call can lock a breaker: every way a probe call ends (success, failure, interruption, a defect, a failure rebound
+ * does not classify) frees its half-open place, and a place whose outcome never comes back is given to a new probe
+ * after `probeTimeout`.
  *
  * @since 0.1.0
  */
@@ -66,6 +70,12 @@ export interface CircuitBreaker {
   readonly trip: Consecutive | Sampling
   readonly breakMillis: number
   readonly halfOpenProbes: number
+  /**
+   * How long a half-open probe holds its place without reporting an outcome before the place is given to another
+   * call. A probe whose outcome never comes back (an SDK adapter attempt whose streaming body failed, a process that
+   * lost the call) can then never lock the circuit open.
+   */
+  readonly probeTimeoutMillis: number
   /** Failure classes that count against the circuit. */
   readonly counts: ReadonlyArray<CallError.FailureClass>
   readonly key: ((context: RetryPolicy.CallContext) => string) | undefined
@@ -89,7 +99,13 @@ export interface Window {
 export type State =
   | { readonly _tag: "Closed"; readonly consecutive: number; readonly window: Window | undefined }
   | { readonly _tag: "Open"; readonly openedAt: number; readonly until: number }
-  | { readonly _tag: "HalfOpen"; readonly probes: number }
+  | {
+    readonly _tag: "HalfOpen"
+    /** Probes let through and not yet reported. */
+    readonly probes: number
+    /** When the newest probe's lease ends: after it, places still held are presumed lost and given to new probes. */
+    readonly leaseUntil: number
+  }
 
 /**
  * @since 0.1.0
@@ -109,6 +125,8 @@ export interface CommonOptions {
   readonly breakDuration?: Duration.DurationInput | undefined
   /** Calls let through while half-open. Default 1. */
   readonly halfOpenProbes?: number | undefined
+  /** How long a probe may hold its place without an outcome. Default 10 seconds. */
+  readonly probeTimeout?: Duration.DurationInput | undefined
   /** Default `["throttling", "transient"]`. */
   readonly counts?: ReadonlyArray<CallError.FailureClass> | undefined
   readonly key?: ((context: RetryPolicy.CallContext) => string) | undefined

@@ -5,7 +5,7 @@
  * Each line holds, for its `Service` and `Operation` dimensions: `Attempts`, `Retries`, `Throttles`, `RetryDelay`
  * (ms), `CallDuration` (ms), `Failed` (1 if the call failed) and `RetriesExhausted` (1 if it failed on a retryable
  * failure because a limit — attempts, time, quota, budget, breaker — stopped the retries: the number to alarm on),
- * plus `StopReason` and `Policy` as properties. No payload, message or secret ever goes in.
+ * plus `StopReason` (or `AbortReason`, for a call interrupted or ended by a defect) and `Policy` as properties. No payload, message or secret ever goes in.
  *
  * Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  *
@@ -44,6 +44,8 @@ export interface CallMetrics {
   readonly totalDelayMillis: number
   readonly elapsedMillis: number
   readonly stopReason: CallError.StopReason | undefined
+  /** Set when the call ended without a verdict (interrupted, a defect, an unclassified failure). */
+  readonly abortReason?: RetryEvent.AbortReason | undefined
 }
 
 const exhausting: ReadonlySet<CallError.StopReason> = new Set([
@@ -107,9 +109,14 @@ export const format = (metrics: CallMetrics, options: Options = {}): string => {
     Throttles: metrics.throttles,
     RetryDelay: metrics.totalDelayMillis,
     CallDuration: metrics.elapsedMillis,
-    Failed: metrics.stopReason === undefined ? 0 : 1,
+    // A caller who interrupts a call has not seen it fail; a defect or an unclassified failure is a failure.
+    Failed:
+      metrics.stopReason !== undefined || (metrics.abortReason !== undefined && metrics.abortReason !== "interrupted")
+        ? 1
+        : 0,
     RetriesExhausted: metrics.stopReason !== undefined && exhausting.has(metrics.stopReason) ? 1 : 0,
     ...(metrics.stopReason !== undefined ? { StopReason: metrics.stopReason } : {}),
+    ...(metrics.abortReason !== undefined ? { AbortReason: metrics.abortReason } : {}),
     Policy: metrics.call.policy
   })
 }
@@ -149,6 +156,8 @@ export const observer = (options: Options = {}): RetryEvent.RetryObserver => {
       }),
     Succeeded: (e) => finish({ ...e, stopReason: undefined }),
     RetriesStopped: (e) => finish(e),
+    // An interrupted call is closed too: its throttle count is written and forgotten, never left behind.
+    CallAborted: (e) => finish({ ...e, stopReason: undefined, abortReason: e.reason }),
     AttemptStarted: () => Effect.void,
     AttemptDelayed: () => Effect.void,
     RetryScheduled: () => Effect.void,

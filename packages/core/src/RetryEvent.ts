@@ -56,6 +56,14 @@ export interface FailureInfo {
 }
 
 /**
+ * Why a call ended without a verdict: interrupted, a defect, or a failure that is not a `CallError`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AbortReason = "interrupted" | "defect" | "unclassified"
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -98,6 +106,21 @@ export type RetryEvent = Data.TaggedEnum<{
     readonly elapsedMillis: number
     readonly stopReason: CallError.StopReason
     readonly failure: FailureInfo
+    readonly at: number
+  }
+  /**
+   * The call ended without a verdict from the retry machinery: its fiber was interrupted (a caller's timeout, a lost
+   * race), the attempt died with a defect, or it failed with an error that is not a `CallError`. Whatever the call
+   * held (a half-open probe's place, a limiter reservation) has been given back. Like `Succeeded` and
+   * `RetriesStopped`, it closes the call: every call ends with exactly one of the three.
+   */
+  CallAborted: {
+    readonly call: CallInfo
+    readonly reason: AbortReason
+    /** Attempts sent, counting the one in flight when the call ended. */
+    readonly attempts: number
+    readonly totalDelayMillis: number
+    readonly elapsedMillis: number
     readonly at: number
   }
   /** The call succeeded. */

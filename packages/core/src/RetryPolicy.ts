@@ -1,9 +1,11 @@
 /**
- * Retry policies: plain, validated data, a pure decision function, and an Effect interpreter.
+ * Retry policies: plain, validated data, and the ways to run them — the Effect interpreter ({@link retry}), the
+ * step-wise {@link session}, the application default in context, and the `Schedule` view.
  *
  * A policy decides, after each failed attempt, "retry after d" or "stop, because …" from the policy, its state, the
- * failure, the elapsed time and one uniform random draw. The interpreter ({@link retry}) takes time from `Clock` and
- * the draw from `Random`, so every timing decision is reproducible under `TestClock` with a seeded `Random`.
+ * failure, the elapsed time and one uniform random draw (`RetryDecision`); one call as a whole — guards, attempts,
+ * decisions, release — is the pure machine in `RetryCall`. The interpreter takes time from `Clock` and the draw from
+ * `Random`, so every timing decision is reproducible under `TestClock` with a seeded `Random`.
  *
  * Order of checks for each failure: `retryOn` refusal or a fatal failure → `notRetryable`; an ambiguous failure on a
  * non-idempotent call → `notIdempotent`; attempts used up → `maxAttempts`; then the delay (backoff, raised by a
@@ -33,6 +35,8 @@ import * as internal from "./internal/retryPolicy.js"
 import * as validation from "./internal/validate.js"
 import type { InvalidOptionError } from "./InvalidOption.js"
 import type * as RetryBudget from "./RetryBudget.js"
+import type * as RetryCall from "./RetryCall.js"
+import * as RetryDecision from "./RetryDecision.js"
 import type * as RetryQuota from "./RetryQuota.js"
 
 /**
@@ -148,12 +152,17 @@ export interface Options {
  * @category models
  */
 export interface CallContext {
-  /** e.g. `"DynamoDB"`; the default key of every guard (one per client). */
+  /** e.g. `"DynamoDB"`. */
   readonly service: string
   /** e.g. `"GetItem"`. */
   readonly operation: string
   /** The resource called — a table, a bucket prefix, a function — for per-resource keys. */
   readonly resource?: string | undefined
+  /**
+   * Who owns the guard state the call uses: one client instance (each `@rebound/aws` service layer names its own), or
+   * a name shared on purpose. Without one, the `service` label owns it. Keys are `owner/resource` by default.
+   */
+  readonly scope?: string | undefined
 }
 
 /**
@@ -170,57 +179,54 @@ export interface CallOptions {
   /** Defaults to `"unknown"`. */
   readonly operation?: string | undefined
   readonly resource?: string | undefined
+  /** The owner of the call's guard state (see {@link CallContext}). */
+  readonly scope?: string | undefined
+  /**
+   * A cleanup or compensation call (aborting a multipart upload, undoing a half-done write): never refused by a
+   * breaker, budget or quota, and it does not touch them. The policy's own limits (attempts, time budget) still apply.
+   */
+  readonly cleanup?: boolean | undefined
 }
 
 /**
  * The state a policy keeps during one call.
  *
+ * @deprecated Use `RetryDecision.State`.
  * @since 0.1.0
  * @category models
  */
-export interface State {
-  /** Attempts made so far, counting the first. */
-  readonly attempts: number
-  readonly totalDelayMillis: number
-  /** The previous delay, which decorrelated jitter grows from. */
-  readonly previousDelayMillis: number | undefined
-}
+export type State = RetryDecision.State
 
 /**
  * What the decision needs to know about a failure.
  *
+ * @deprecated Use `RetryDecision.Facts`.
  * @since 0.1.0
  * @category models
  */
-export interface Facts {
-  readonly failureClass: CallError.FailureClass
-  readonly ambiguous: boolean
-  readonly retryAfterMillis: number | undefined
-  /** The policy's `retryOn` verdict, if it has one. */
-  readonly retryable: boolean | undefined
-  readonly idempotent: boolean
-}
+export type Facts = RetryDecision.Facts
 
 /**
  * Retry after a delay, or stop and say why.
  *
+ * @deprecated Use `RetryDecision.Decision`.
  * @since 0.1.0
  * @category models
  */
-export type Decision =
-  | {
-    readonly _tag: "Retry"
-    /** The delay to sleep. */
-    readonly delayMillis: number
-    /** The backoff alone, before a `Retry-After` hint raised it. */
-    readonly backoffMillis: number
-    /** Why this delay: the backoff curve or the service's hint. */
-    readonly basis: "backoff" | "retryAfter"
-  }
-  | {
-    readonly _tag: "Stop"
-    readonly reason: CallError.StopReason
-  }
+export type Decision = RetryDecision.Decision
+
+/**
+ * A policy that carries no quota, budget, limiter or breaker: what a `Schedule` can run faithfully.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Unguarded extends RetryPolicy {
+  readonly quota: undefined
+  readonly budget: undefined
+  readonly limiter: undefined
+  readonly breaker: undefined
+}
 
 /**
  * Builds a policy, throwing an `InvalidOptionError` that names the bad field (see {@link validate} for an `Either`).
@@ -363,65 +369,49 @@ export const withBreaker: {
 } = internal.withGuard("breaker")
 
 /**
- * The pure decision after a failed attempt: retry after a delay, or stop and say why.
+ * The pure decision after a failed attempt.
  *
- * @example
- * ```ts
- * import { Presets, RetryPolicy } from "@rebound/core"
- *
- * const decision = RetryPolicy.decide(
- *   Presets.awsJs2026,
- *   { attempts: 1, totalDelayMillis: 0, previousDelayMillis: undefined },
- *   { failureClass: "throttling", ambiguous: false, retryAfterMillis: undefined, retryable: undefined, idempotent: false },
- *   0,
- *   0.5
- * )
- * console.log(decision) // { _tag: "Retry", delayMillis: 500, backoffMillis: 500, basis: "backoff" }
- * ```
- *
+ * @deprecated Use `RetryDecision.decide`.
  * @since 0.1.0
  * @category decisions
  */
-export const decide: (
-  policy: RetryPolicy,
-  state: State,
-  facts: Facts,
-  elapsedMillis: number,
-  draw: number
-) => Decision = internal.decide
+export const decide: typeof RetryDecision.decide = RetryDecision.decide
 
 /**
- * What the decision needs from a failure, with the policy's `retryOn` verdict applied.
+ * What the decision needs from a failure.
  *
+ * @deprecated Use `RetryDecision.factsOf`.
  * @since 0.1.0
  * @category decisions
  */
-export const factsOf: (policy: RetryPolicy, error: CallError.CallError, idempotent?: boolean) => Facts =
-  internal.factsOf
+export const factsOf: typeof RetryDecision.factsOf = RetryDecision.factsOf
 
 /**
  * The state before the first attempt.
  *
+ * @deprecated Use `RetryDecision.initialState`.
  * @since 0.1.0
  * @category decisions
  */
-export const initialState: State = internal.initialState
+export const initialState: RetryDecision.State = RetryDecision.initialState
 
 /**
  * The state after one more attempt.
  *
+ * @deprecated Use `RetryDecision.attempted`.
  * @since 0.1.0
  * @category decisions
  */
-export const attempted: (state: State) => State = internal.attempted
+export const attempted: typeof RetryDecision.attempted = RetryDecision.attempted
 
 /**
  * The state after sleeping a retry delay.
  *
+ * @deprecated Use `RetryDecision.advance`.
  * @since 0.1.0
  * @category decisions
  */
-export const advance: (state: State, delayMillis: number) => State = internal.advance
+export const advance: typeof RetryDecision.advance = RetryDecision.advance
 
 /**
  * Runs an effect under a policy. Failures that are not `CallError`s pass through untouched; when the policy stops,
@@ -450,6 +440,40 @@ export const retry: {
 } = retryInternal.retry
 
 /**
+ * Like {@link retry}, and on success also says what it took: attempts, total delay, elapsed time and the policy —
+ * the summary a failure carries as `error.retries`, without subscribing to events.
+ *
+ * @example
+ * ```ts
+ * import { CallError, Presets, RetryPolicy } from "@rebound/core"
+ * import { Duration, Effect } from "effect"
+ *
+ * declare const getItem: Effect.Effect<string, CallError.CallError>
+ *
+ * const program = getItem.pipe(
+ *   RetryPolicy.retryWithSummary(Presets.awsJs2026DynamoDB),
+ *   Effect.tap(([, summary]) =>
+ *     Effect.log(`${summary.attempts} attempts, ${Duration.toMillis(summary.totalDelay)} ms of backoff`)
+ *   )
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const retryWithSummary: {
+  (
+    policy: RetryPolicy,
+    options?: CallOptions
+  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<readonly [A, CallError.CallSummary], E, R>
+  <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    policy: RetryPolicy,
+    options?: CallOptions
+  ): Effect.Effect<readonly [A, CallError.CallSummary], E, R>
+} = retryInternal.retryWithSummary
+
+/**
  * Runs an effect under the policy in context ({@link CurrentRetryPolicy}).
  *
  * @example
@@ -476,7 +500,8 @@ export const retryCurrent: {
  * with `Effect.sleep`; both make the same decisions, apply the same guards and emit the same events.
  *
  * Protocol: `beforeAttempt` before every attempt (the breaker may stop the call; the limiter may wait), then
- * `succeeded` or `failed(error)`; on `Retry`, wait `delayMillis` and start again.
+ * `succeeded` or `failed(error)`; on `Retry`, wait `delayMillis` and start again; on any other way out, `release`.
+ * Each step is one step of the pure call machine (`RetryCall`).
  *
  * @since 0.1.0
  * @category models
@@ -491,13 +516,26 @@ export interface Session {
   /** `admit(0)`, then waits for the limiter on `Clock`. */
   readonly beforeAttempt: Effect.Effect<Admitted>
   readonly succeeded: Effect.Effect<void>
-  readonly failed: (error: CallError.CallError) => Effect.Effect<
-    | { readonly _tag: "Retry"; readonly delayMillis: number; readonly basis: "backoff" | "retryAfter" }
-    | { readonly _tag: "Stop"; readonly error: CallError.CallError }
-  >
-  /** Call when an attempt is interrupted before its outcome (a half-open breaker frees the probe's place). */
+  readonly failed: (error: CallError.CallError) => Effect.Effect<Retried>
+  /** `release("interrupted")`. */
   readonly interrupted: Effect.Effect<void>
+  /**
+   * Ends the call without a verdict — interrupted, a defect, a failure that is not a `CallError` — giving back what it
+   * holds (a half-open breaker's probe place, a limiter reservation) and closing it with a `CallAborted` event. Every
+   * way out of a loop that is not `succeeded` or a `Stop` must pass through it; after a verdict it does nothing.
+   */
+  readonly release: (reason: RetryCall.AbortReason) => Effect.Effect<void>
 }
+
+/**
+ * What {@link Session} says after a failed attempt.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Retried =
+  | { readonly _tag: "Retry"; readonly delayMillis: number; readonly basis: "backoff" | "retryAfter" }
+  | { readonly _tag: "Stop"; readonly error: CallError.CallError }
 
 /**
  * What {@link Session} says before an attempt.
@@ -587,6 +625,11 @@ export const withPolicy: {
  * output is the decision; it stops when the policy stops. A schedule does not see the first attempt start, so the time
  * budget counts from the first failure.
  *
+ * A `Schedule` sees only failures — never an admission, a success or an interruption — so it cannot run a quota,
+ * budget, limiter or breaker. It therefore takes only an {@link Unguarded} policy: drop the guards knowingly with
+ * {@link withoutGuards} (a policy carrying guards is refused at compile time, and at run time with an
+ * `InvalidOptionError`). To keep the guards, use {@link retry}.
+ *
  * @example
  * ```ts
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
@@ -594,7 +637,10 @@ export const withPolicy: {
  *
  * declare const call: Effect.Effect<string, CallError.CallError>
  *
- * const schedule = RetryPolicy.toSchedule(Presets.awsJs2026).pipe(Schedule.upTo("30 seconds"))
+ * // awsJs2026 carries the AWS retry quota, which a Schedule cannot apply: drop it knowingly.
+ * const schedule = RetryPolicy.toSchedule(RetryPolicy.withoutGuards(Presets.awsJs2026)).pipe(
+ *   Schedule.upTo("30 seconds")
+ * )
  * const program = call.pipe(Effect.retry(schedule))
  * ```
  *
@@ -602,6 +648,21 @@ export const withPolicy: {
  * @category conversions
  */
 export const toSchedule: (
-  policy: RetryPolicy,
+  policy: Unguarded,
   options?: CallOptions
-) => Schedule.Schedule<Decision, CallError.CallError> = retryInternal.toSchedule
+) => Schedule.Schedule<RetryDecision.Decision, CallError.CallError> = retryInternal.toSchedule
+
+/**
+ * The same policy without its quota, budget, limiter and breaker.
+ *
+ * @example
+ * ```ts
+ * import { Presets, RetryPolicy } from "@rebound/core"
+ *
+ * const curvesOnly = RetryPolicy.withoutGuards(Presets.rebound)
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withoutGuards: (policy: RetryPolicy) => Unguarded = retryInternal.withoutGuards

@@ -19,6 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as validate from "./internal/validate.js"
 import * as RetryEvent from "./RetryEvent.js"
 
 const delayBoundaries = MetricBoundaries.exponential({ start: 1, factor: 2, count: 18 })
@@ -87,6 +88,18 @@ export const successes = Metric.counter("rebound_successes_total", {
 })
 
 /**
+ * Calls that ended without a verdict: interrupted, a defect, or a failure that is not a `CallError`. Tags: `service`,
+ * `operation`, `reason`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const aborted = Metric.counter("rebound_calls_aborted_total", {
+  description: "Calls that ended without a verdict (interrupted, a defect, an unclassified failure)",
+  incremental: true
+})
+
+/**
  * Retry delays chosen, in milliseconds. Tags: `service`, `operation`, `failure_class`.
  *
  * @since 0.1.0
@@ -144,41 +157,93 @@ const callTags = (call: RetryEvent.CallInfo) => ({ service: call.service, operat
 const breakerLevel = { Closed: 0, HalfOpen: 1, Open: 2 } as const
 
 /**
- * The observer that updates the metrics.
+ * Options of {@link metricsObserverWith}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MetricsOptions {
+  /**
+   * Most distinct guard keys that get a gauge series of their own (`key` tag), per gauge. Keys are per client instance
+   * and resource, so there can be millions of them; a metric series lives as long as the process. Beyond the bound, a
+   * key's gauge updates go to the series `key="other"`. Default 100.
+   */
+  readonly maxKeySeries?: number | undefined
+}
+
+/**
+ * An observer that updates the metrics, with options.
+ *
+ * @example
+ * ```ts
+ * import { RetryEvent, RetryTelemetry } from "@rebound/core"
+ *
+ * const metrics = RetryEvent.addObserver(RetryTelemetry.metricsObserverWith({ maxKeySeries: 20 }))
+ * ```
  *
  * @since 0.1.0
  * @category observers
  */
-export const metricsObserver: RetryEvent.RetryObserver = RetryEvent.$match({
-  AttemptStarted: (e) => Metric.increment(tag(attempts, callTags(e.call))),
-  AttemptDelayed: (e) => Metric.update(tag(limiterWait, callTags(e.call)), e.waitMillis),
-  AttemptFailed: (e) => {
-    const failed = Metric.increment(tag(failures, { ...callTags(e.call), failure_class: e.failure.failureClass }))
-    return e.failure.failureClass === "throttling" ?
-      Effect.zipRight(failed, Metric.increment(tag(throttles, callTags(e.call)))) :
-      failed
-  },
-  RetryScheduled: (e) => {
-    const tags = { ...callTags(e.call), failure_class: e.failure.failureClass }
-    return Effect.zipRight(Metric.increment(tag(retries, tags)), Metric.update(tag(retryDelay, tags), e.delayMillis))
-  },
-  RetriesStopped: (e) =>
-    Effect.zipRight(
-      Metric.increment(
-        tag(stops, { ...callTags(e.call), failure_class: e.failure.failureClass, reason: e.stopReason })
+export const metricsObserverWith = (options: MetricsOptions = {}): RetryEvent.RetryObserver => {
+  const max = options.maxKeySeries ?? 100
+  if (!Number.isInteger(max) || max < 0) {
+    validate.fail("RetryTelemetry.metricsObserverWith", "maxKeySeries", max, "an integer ≥ 0")
+  }
+  // One set per gauge: a key keeps its own series once it has one; new keys beyond the bound share "other".
+  const series = { quota: new Set<string>(), limiter: new Set<string>(), breaker: new Set<string>() }
+  const keyTag = (gauge: keyof typeof series, key: string): string => {
+    const seen = series[gauge]
+    if (seen.has(key)) return key
+    if (seen.size < max) {
+      seen.add(key)
+      return key
+    }
+    return "other"
+  }
+  return RetryEvent.$match({
+    AttemptStarted: (e) => Metric.increment(tag(attempts, callTags(e.call))),
+    AttemptDelayed: (e) => Metric.update(tag(limiterWait, callTags(e.call)), e.waitMillis),
+    AttemptFailed: (e) => {
+      const failed = Metric.increment(tag(failures, { ...callTags(e.call), failure_class: e.failure.failureClass }))
+      return e.failure.failureClass === "throttling" ?
+        Effect.zipRight(failed, Metric.increment(tag(throttles, callTags(e.call)))) :
+        failed
+    },
+    RetryScheduled: (e) => {
+      const tags = { ...callTags(e.call), failure_class: e.failure.failureClass }
+      return Effect.zipRight(Metric.increment(tag(retries, tags)), Metric.update(tag(retryDelay, tags), e.delayMillis))
+    },
+    RetriesStopped: (e) =>
+      Effect.zipRight(
+        Metric.increment(
+          tag(stops, { ...callTags(e.call), failure_class: e.failure.failureClass, reason: e.stopReason })
+        ),
+        Metric.update(tag(callDuration, { ...callTags(e.call), outcome: "failure" }), e.elapsedMillis)
       ),
-      Metric.update(tag(callDuration, { ...callTags(e.call), outcome: "failure" }), e.elapsedMillis)
-    ),
-  Succeeded: (e) =>
-    Effect.zipRight(
-      Metric.increment(tag(successes, callTags(e.call))),
-      Metric.update(tag(callDuration, { ...callTags(e.call), outcome: "success" }), e.elapsedMillis)
-    ),
-  QuotaChanged: (e) => Metric.set(tag(quotaTokens, { key: e.key }), e.tokens),
-  BudgetChecked: () => Effect.void,
-  LimiterRateChanged: (e) => Metric.set(tag(limiterRate, { key: e.key }), e.fillRate),
-  BreakerStateChanged: (e) => Metric.set(tag(breakerState, { key: e.key }), breakerLevel[e.to])
-})
+    CallAborted: (e) =>
+      Effect.zipRight(
+        Metric.increment(tag(aborted, { ...callTags(e.call), reason: e.reason })),
+        Metric.update(tag(callDuration, { ...callTags(e.call), outcome: "aborted" }), e.elapsedMillis)
+      ),
+    Succeeded: (e) =>
+      Effect.zipRight(
+        Metric.increment(tag(successes, callTags(e.call))),
+        Metric.update(tag(callDuration, { ...callTags(e.call), outcome: "success" }), e.elapsedMillis)
+      ),
+    QuotaChanged: (e) => Metric.set(tag(quotaTokens, { key: keyTag("quota", e.key) }), e.tokens),
+    BudgetChecked: () => Effect.void,
+    LimiterRateChanged: (e) => Metric.set(tag(limiterRate, { key: keyTag("limiter", e.key) }), e.fillRate),
+    BreakerStateChanged: (e) => Metric.set(tag(breakerState, { key: keyTag("breaker", e.key) }), breakerLevel[e.to])
+  })
+}
+
+/**
+ * The observer that updates the metrics (at most 100 gauge series per gauge; see {@link metricsObserverWith}).
+ *
+ * @since 0.1.0
+ * @category observers
+ */
+export const metricsObserver: RetryEvent.RetryObserver = metricsObserverWith()
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 3)}s` : `${Math.round(ms)}ms`)
 

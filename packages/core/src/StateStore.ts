@@ -1,8 +1,20 @@
 /**
- * Where the state of quotas, budgets, limiters and breakers lives: a keyed store service. The state machines are pure;
- * the store applies one transition atomically per call. The default is an in-memory store shared by the whole process
- * (like an SDK client's quota, which lives as long as the client); provide {@link layerMemory} to get a fresh one, or
- * a layer of your own to keep state elsewhere.
+ * Where the state of quotas, budgets, limiters and breakers lives: a keyed, bounded store service. The state machines
+ * are pure; the store applies one call step — the transitions of every guard the step touches — atomically.
+ *
+ * **Who owns a key.** A guard's key is `kind/name/owner[/resource]`. The owner is the call's `scope` when it has one —
+ * each `@rebound/aws` service layer gives its SDK client its own scope, so two clients (two regions, two endpoints,
+ * two layers built separately) never share a breaker or a quota by accident, and the layer removes its scope's state
+ * when it closes — or else the `service` label the caller passed to `RetryPolicy.retry`. The resource (a table, a
+ * bucket prefix, a function) comes next, so one hot resource does not starve the others. To share state on purpose,
+ * give services the same `guardScope`, or give a guard a `key` function of your own (`key: () => "payments"`).
+ *
+ * **Bounded.** The in-memory store holds at most `maxEntries` states (default 10,000) and evicts the least recently
+ * used: memory stays constant however many keys pass through it. An evicted guard starts again from its initial state
+ * (a full quota, a closed breaker), which is what a guard unused for that long would be anyway.
+ *
+ * **Fleet-wide.** The interface is small and asynchronous, so a store can keep state elsewhere (Redis, DynamoDB) and
+ * arbitrate it there; `modify` must apply its function to the states of every key it is given as one atomic step.
  *
  * @since 0.1.0
  */
@@ -17,17 +29,49 @@ import * as internal from "./internal/stateStore.js"
  */
 export interface StateStore {
   /**
-   * Applies `f` to the state under `key` (created with `initial` when absent) as one atomic step, returning its result.
+   * Applies `f` to the states under `keys` (each created with `initial(index)` when absent) as one atomic step, and
+   * stores the states it returns, in the same order.
    */
-  readonly modify: <S, A>(key: string, initial: () => S, f: (state: S) => readonly [A, S]) => Effect.Effect<A>
+  readonly modify: <A>(
+    keys: ReadonlyArray<string>,
+    initial: (index: number) => unknown,
+    f: (states: ReadonlyArray<unknown>) => readonly [A, ReadonlyArray<unknown>]
+  ) => Effect.Effect<A>
+  /**
+   * The same step done synchronously, for stores that hold their state in this process; the interpreter uses it to
+   * skip a fiber step per transition. Optional: remote stores leave it out.
+   */
+  readonly modifyNow?: <A>(
+    keys: ReadonlyArray<string>,
+    initial: (index: number) => unknown,
+    f: (states: ReadonlyArray<unknown>) => readonly [A, ReadonlyArray<unknown>]
+  ) => A
   /** The state under `key`, if any. */
   readonly get: <S>(key: string) => Effect.Effect<Option.Option<S>>
   /** Every key held. */
   readonly keys: Effect.Effect<ReadonlyArray<string>>
+  /** How many states are held. */
+  readonly size: Effect.Effect<number>
+  /** Removes every state whose key matches (a closing scope releases its state this way). */
+  readonly remove: (matches: (key: string) => boolean) => Effect.Effect<void>
+  /** The bound on held states, if the store has one. */
+  readonly maxEntries?: number | undefined
 }
 
 /**
- * The store in context. Its default is a process-wide in-memory store.
+ * Options of {@link makeMemory}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MemoryOptions {
+  /** Most states held; the least recently used is evicted beyond it. Default 10,000. Must be an integer ≥ 1. */
+  readonly maxEntries?: number | undefined
+}
+
+/**
+ * The store in context. Its default is a process-wide in-memory store bounded at 10,000 states; keys are owned per
+ * client instance (see the module's documentation), not by the process.
  *
  * @since 0.1.0
  * @category context
@@ -35,15 +79,26 @@ export interface StateStore {
 export const StateStore: typeof internal.StateStoreTag = internal.StateStoreTag
 
 /**
- * A fresh in-memory store. One transition is one synchronous step, so concurrent fibers never interleave inside it.
+ * A fresh in-memory store, bounded by least-recently-used eviction. One step is one synchronous transition, so
+ * concurrent fibers never interleave inside it.
+ *
+ * @example
+ * ```ts
+ * import { StateStore } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * const store = StateStore.makeMemory({ maxEntries: 1_000 })
+ * const size = Effect.runSync(store.size) // 0
+ * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeMemory: () => StateStore = internal.makeMemory
+export const makeMemory: (options?: MemoryOptions) => StateStore = internal.makeMemory
 
 /**
- * A layer providing a fresh in-memory store, e.g. to isolate tests or to give a component its own quotas.
+ * A layer providing a fresh in-memory store (default bound), e.g. to isolate tests or to give a component its own
+ * quotas.
  *
  * @example
  * ```ts
@@ -58,3 +113,34 @@ export const makeMemory: () => StateStore = internal.makeMemory
  * @category layers
  */
 export const layerMemory: Layer.Layer<never> = internal.layerMemory
+
+/**
+ * A layer providing a fresh in-memory store with options.
+ *
+ * @example
+ * ```ts
+ * import { StateStore } from "@rebound/core"
+ *
+ * const small = StateStore.layerMemoryWith({ maxEntries: 500 })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemoryWith: (options?: MemoryOptions) => Layer.Layer<never> = internal.layerMemoryWith
+
+/**
+ * Removes every guard state a scope owns from the store in context — what a service layer does for its client
+ * instance when it closes, so state never outlives its owner.
+ *
+ * @example
+ * ```ts
+ * import { StateStore } from "@rebound/core"
+ *
+ * const closing = StateStore.releaseScope("DynamoDB(eu-west-1)#1")
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const releaseScope: (scope: string) => Effect.Effect<void> = internal.releaseScope

@@ -68,6 +68,20 @@ export * as RetryAsync from "./RetryAsync.js"
 export * as RetryBudget from "./RetryBudget.js"
 
 /**
+ * One call as a pure state machine: admission, attempt outcomes, decisions and release, over the guard states.
+ *
+ * @since 0.1.0
+ */
+export * as RetryCall from "./RetryCall.js"
+
+/**
+ * The pure decision after a failed attempt, and the per-call state it reads.
+ *
+ * @since 0.1.0
+ */
+export * as RetryDecision from "./RetryDecision.js"
+
+/**
  * Typed events for every step of every call, with observer layers and a `Stream`.
  *
  * @since 0.1.0

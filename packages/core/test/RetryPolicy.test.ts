@@ -262,13 +262,13 @@ describe("RetryPolicy.toSchedule", () => {
     Effect.gen(function*() {
       const viaSchedule = yield* Testing.timelineOf(
         { outcomes: ["transient", "throttle", "transient", "success"], draws: [0.5] },
-        (call) => Effect.retry(call, RetryPolicy.toSchedule(policy))
+        (call) => Effect.retry(call, RetryPolicy.toSchedule(RetryPolicy.withoutGuards(policy)))
       )
       expect(viaSchedule.attempts).toEqual([0, 50, 550, 750])
       expect(viaSchedule.exit).toEqual(Exit.succeed("ok"))
       const stops = yield* Testing.timelineOf(
         { outcomes: ["transient", "fatal", "success"], draws: [0.5] },
-        (call) => Effect.retry(call, RetryPolicy.toSchedule(policy))
+        (call) => Effect.retry(call, RetryPolicy.toSchedule(RetryPolicy.withoutGuards(policy)))
       )
       expect(stops.attempts).toEqual([0, 50])
     }))

@@ -1,21 +1,20 @@
 /**
  * A simulated SDK client instance that runs rebound's policy core in virtual time.
  *
- * Each logical call takes the same steps, in the same order, as rebound's Effect interpreter (`RetryPolicy.retry`):
- * before every attempt the breaker may reject it and the limiter may delay it; after a failure one jitter draw is
- * taken, the guards record the outcome, `RetryPolicy.decide` rules, then the breaker, the budget and the quota (last,
- * because it spends) may refuse the retry; after a success the breaker, limiter, budget and quota are updated. The
- * decisions are rebound's own pure functions (`RetryPolicy.decide`, `Backoff.delay` through it, `RetryQuota`,
- * `RetryBudget`, `AdaptiveLimiter`, `CircuitBreaker`): nothing is re-implemented, so what the simulator measures is what
- * production runs. A cross-check test runs the interpreter under `TestClock` on the same draws and requires the same
- * delays, attempt instants and stop reasons.
+ * Each logical call is rebound's own per-call machine, `RetryCall` — the one the Effect interpreter
+ * (`RetryPolicy.retry`), the SDK adapter and the Promise face run: admission by the breaker and the limiter before
+ * every attempt, one jitter draw per failed attempt, the decision, the breaker, the budget and the quota (last,
+ * because it spends), the updates after a success. Nothing is re-implemented here — the simulator only supplies the
+ * time (its event queue) and the draws (its seeded stream) — so what it measures is what production runs. A
+ * cross-check test runs the interpreter under `TestClock` on the same draws, with calls one at a time and concurrent
+ * calls sharing a breaker, a quota and a limiter, and requires the same delays, attempt instants and stop reasons.
  *
  * Guard state (quota tokens, budget window, limiter rate, breaker state) belongs to the client instance, as the
  * `StateStore` key of one SDK client does.
  *
  * @since 0.1.0
  */
-import type { AdaptiveLimiter, CallError, CircuitBreaker, RetryBudget, RetryPolicy } from "@rebound/core"
+import type { CallError, RetryCall, RetryPolicy } from "@rebound/core"
 import type * as EventQueue from "./EventQueue.js"
 import * as internal from "./internal/client.js"
 import type * as Rng from "./Rng.js"
@@ -95,17 +94,13 @@ export interface CallOptions {
 }
 
 /**
- * The guard states of a client instance (`undefined` for guards its policy lacks).
+ * The guard states of a client instance (`undefined` for guards its policy lacks): what a `StateStore` holds for one
+ * client.
  *
  * @since 0.1.0
  * @category models
  */
-export interface GuardStates {
-  readonly breaker: CircuitBreaker.State | undefined
-  readonly limiter: AdaptiveLimiter.State | undefined
-  readonly budget: RetryBudget.State | undefined
-  readonly quota: number | undefined
-}
+export type GuardStates = RetryCall.Guards
 
 /**
  * @since 0.1.0

@@ -178,7 +178,10 @@ export const upload = (
       Effect.onExit((exit) =>
         Exit.isSuccess(exit) ?
           Effect.void :
-          send(service, new AbortMultipartUploadCommand({ Bucket: input.Bucket, Key: input.Key, UploadId: uploadId }))
+          // A cleanup call: never refused by a breaker, budget or quota, even one this upload's failures opened.
+          send(service, new AbortMultipartUploadCommand({ Bucket: input.Bucket, Key: input.Key, UploadId: uploadId }), {
+            cleanup: true
+          })
             .pipe(
               Effect.tapError((e) => Effect.logWarning(`S3.upload: AbortMultipartUpload failed (${e.code})`)),
               Effect.ignore

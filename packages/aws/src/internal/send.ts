@@ -114,5 +114,28 @@ export const send = <I extends object, O extends MetadataBearer>(
         timeout,
         onTimeout
       ))
-    return yield* RetryPolicy.retry(attempt, policy, { idempotent, service: name, operation, resource })
+    return yield* RetryPolicy.retryWithSummary(attempt, policy, {
+      idempotent,
+      service: name,
+      operation,
+      resource,
+      scope: service.scope,
+      cleanup: options.cleanup
+    }).pipe(Effect.map(([output, summary]) => withRetryMetadata(output, summary)))
   })
+
+/**
+ * The output with `$metadata.attempts` and `$metadata.totalRetryDelay` saying what rebound did — the fields the SDK's
+ * retry middleware fills, which the SDK cannot fill itself when rebound owns retries (it sees one attempt at a time).
+ */
+const withRetryMetadata = <O extends MetadataBearer>(output: O, summary: CallError.CallSummary): O => {
+  if (typeof output !== "object" || output === null) return output
+  // The SDK deserialised this output for this call alone: filling its metadata in place is safe, and copies nothing.
+  const metadata = (output.$metadata ?? ((output as { $metadata: object }).$metadata = {})) as {
+    attempts?: number
+    totalRetryDelay?: number
+  }
+  metadata.attempts = summary.attempts
+  metadata.totalRetryDelay = Duration.toMillis(summary.totalDelay)
+  return output
+}

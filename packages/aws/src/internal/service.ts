@@ -1,3 +1,4 @@
+import { StateStore } from "@rebound/core"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -7,8 +8,23 @@ import * as ClientConfig from "../ClientConfig.js"
 /** SDK settings rebound must own, whatever the caller passes in `sdk`. */
 const retrySettings = new Set(["maxAttempts", "retryStrategy", "retryMode"])
 
+let instances = 0
+
+const staticString = (u: unknown): string | undefined => (typeof u === "string" && u.length > 0 ? u : undefined)
+
 /**
- * Builds an SDK client in a scope (destroyed when the scope closes) and the `AwsCall.Service` around it.
+ * The guard scope of one client instance: its service, region and endpoint for people reading keys and metrics, and a
+ * sequence number that makes it its own — two layers built separately never share state, even for the same region.
+ */
+const instanceScope = (name: string, options: ClientConfig.ServiceOptions<unknown>): string => {
+  const where = [staticString(options.region), staticString(options.endpoint)].filter((x) => x !== undefined)
+  return `${name}(${where.join(" ")})#${++instances}`
+}
+
+/**
+ * Builds an SDK client in a scope (destroyed when the scope closes) and the `AwsCall.Service` around it. The client's
+ * guard state is owned by the client: its own scope, released from the state store when the layer closes — unless the
+ * caller named a `guardScope` to share on purpose, which outlives any one layer.
  * @internal
  */
 export const make = <C extends { destroy(): void }, Sdk extends object>(
@@ -17,8 +33,11 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
   options: ClientConfig.ServiceOptions<Sdk>,
   defaultAttemptTimeout: Duration.DurationInput
 ): Effect.Effect<AwsCall.Service & { readonly client: C }, never, Scope.Scope> =>
-  Effect.map(
-    Effect.acquireRelease(
+  Effect.gen(function*() {
+    const named = options.guardScope
+    const scope = named ?? instanceScope(name, options)
+    if (named === undefined) yield* Effect.addFinalizer(() => StateStore.releaseScope(scope))
+    const client = yield* Effect.acquireRelease(
       Effect.sync(() => {
         const extra = Object.fromEntries(
           Object.entries(options.sdk ?? {}).filter(([key]) => !retrySettings.has(key))
@@ -34,13 +53,14 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
         })
       }),
       (client) => Effect.sync(() => client.destroy())
-    ),
-    (client) => ({
+    )
+    return {
       name,
       client: client as C & AwsCall.SdkClient,
       policy: options.policy,
       attemptTimeout: options.attemptTimeout ?? defaultAttemptTimeout,
       operations: options.operations,
-      rules: options.rules
-    })
-  )
+      rules: options.rules,
+      scope
+    }
+  })

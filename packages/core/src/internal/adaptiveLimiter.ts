@@ -1,5 +1,6 @@
 import type * as AdaptiveLimiter from "../AdaptiveLimiter.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
+import { guardKey } from "./keys.js"
 import * as validate from "./validate.js"
 
 /** @internal */
@@ -39,7 +40,8 @@ export const initial = (limiter: AdaptiveLimiter.AdaptiveLimiter, nowMillis: num
     lastTimestamp: undefined,
     lastTxRateBucket: Math.floor(now),
     timeWindow: 0,
-    issued: 0
+    issued: 0,
+    cancelled: []
   }
 }
 
@@ -94,9 +96,39 @@ export const update = (
 }
 
 /**
+ * Tokens supplied so far, `availableTokens + issued`: reservation number `t` may send once the supply reaches its
+ * place in line, `t` less the reservations cancelled ahead of it. A cancelled reservation stays in `cancelled` until
+ * the supply reaches it; then its token goes back to the bucket, which keeps every later place where it was.
+ */
+const settle = (state: AdaptiveLimiter.State): AdaptiveLimiter.State => {
+  if (state.cancelled.length === 0) return state
+  let availableTokens = state.availableTokens
+  let i = 0
+  while (i < state.cancelled.length && state.cancelled[i]! <= availableTokens + state.issued) {
+    availableTokens += 1
+    i++
+  }
+  return i === 0 ? state : { ...state, availableTokens, cancelled: state.cancelled.slice(i) }
+}
+
+const placeOf = (state: AdaptiveLimiter.State, ticket: number): number => {
+  let ahead = 0
+  for (const c of state.cancelled) {
+    if (c < ticket) ahead++
+  }
+  return ticket - ahead
+}
+
+const waitFor = (state: AdaptiveLimiter.State, ticket: number): number => {
+  const deficit = placeOf(state, ticket) - (state.availableTokens + state.issued)
+  // Below a billionth of a token the deficit is floating-point residue, not a wait.
+  return deficit <= 1e-9 ? 0 : (deficit / state.fillRate) * 1000
+}
+
+/**
  * Reserves `amount` tokens and returns how long the caller must wait for them at the current rate. The debt is carried
- * as negative tokens and every reservation is numbered (`issued`), so waiters are served in the order they reserved;
- * a waiter re-estimates with {@link remainingWait} as the rate changes.
+ * as negative tokens and every reservation is numbered (`issued`; the reservation's ticket is `issued` after it), so
+ * waiters are served in the order they reserved; a waiter re-estimates with {@link remainingWait} as the rate changes.
  * @internal
  */
 export const reserve = (
@@ -106,15 +138,13 @@ export const reserve = (
   amount = 1
 ): readonly [number, AdaptiveLimiter.State] => {
   if (!state.enabled) return [0, state]
-  const s = refill(state, nowMillis / 1000)
-  const availableTokens = s.availableTokens - amount
-  const waitMillis = availableTokens >= 0 ? 0 : (-availableTokens / s.fillRate) * 1000
-  return [waitMillis, { ...s, availableTokens, issued: s.issued + amount }]
+  const s = settle(refill(state, nowMillis / 1000))
+  const next = { ...s, availableTokens: s.availableTokens - amount, issued: s.issued + amount }
+  return [waitFor(next, next.issued), next]
 }
 
 /**
- * How much longer reservation number `ticket` must wait, at the rate in force now: tokens supplied so far
- * (`availableTokens + issued`) must reach the ticket.
+ * How much longer reservation number `ticket` must wait, at the rate in force now.
  * @internal
  */
 export const remainingWait = (
@@ -123,22 +153,34 @@ export const remainingWait = (
   nowMillis: number,
   ticket: number
 ): readonly [number, AdaptiveLimiter.State] => {
-  const s = refill(state, nowMillis / 1000)
-  const deficit = ticket - (s.availableTokens + s.issued)
-  // Below a billionth of a token the deficit is floating-point residue, not a wait.
-  return [deficit <= 1e-9 ? 0 : (deficit / s.fillRate) * 1000, s]
+  const s = settle(refill(state, nowMillis / 1000))
+  return [waitFor(s, ticket), s]
 }
 
-/** Gives back a reservation that was not used (its waiter was interrupted). @internal */
-export const cancel = (state: AdaptiveLimiter.State, amount = 1): AdaptiveLimiter.State => ({
-  ...state,
-  availableTokens: Math.min(state.maxCapacity, state.availableTokens + amount),
-  issued: state.issued - amount
-})
+/**
+ * Gives back reservation `ticket`, which will not be used (its waiter was interrupted or ran out of time): every
+ * reservation behind it moves up one place at once. Without a ticket, gives back the newest reservation.
+ * @internal
+ */
+export const cancel = (state: AdaptiveLimiter.State, ticket?: number): AdaptiveLimiter.State => {
+  const newest = ticket === undefined || ticket >= state.issued
+  const covered = ticket !== undefined && placeOf(state, ticket) <= state.availableTokens + state.issued
+  if (newest && !state.cancelled.includes(state.issued)) {
+    // Nobody waits behind it: the number is free again and the token goes back.
+    return {
+      ...state,
+      availableTokens: Math.min(state.maxCapacity, state.availableTokens + 1),
+      issued: state.issued - 1
+    }
+  }
+  if (covered) return { ...state, availableTokens: Math.min(state.maxCapacity, state.availableTokens + 1) }
+  if (ticket === undefined || state.cancelled.includes(ticket)) return state
+  return { ...state, cancelled: [...state.cancelled, ticket].sort((a, b) => a - b) }
+}
 
 /** @internal */
 export const keyOf = (limiter: AdaptiveLimiter.AdaptiveLimiter, context: RetryPolicy.CallContext): string =>
-  `limiter/${limiter.name}/${limiter.key !== undefined ? limiter.key(context) : context.service}`
+  guardKey("limiter", limiter, context)
 
 /** @internal */
 export const recheckMillis = 250

@@ -1,6 +1,7 @@
 import type * as CallError from "../CallError.js"
 import type * as CircuitBreaker from "../CircuitBreaker.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
+import { guardKey } from "./keys.js"
 import * as validate from "./validate.js"
 
 /** @internal */
@@ -18,6 +19,7 @@ const common = (where: string, options: CircuitBreaker.CommonOptions) => {
     name: options.name ?? "breaker",
     breakMillis: validate.millis(where, "breakDuration", options.breakDuration ?? 5_000),
     halfOpenProbes: validate.integer(where, "halfOpenProbes", options.halfOpenProbes ?? 1, 1),
+    probeTimeoutMillis: validate.millis(where, "probeTimeout", options.probeTimeout ?? 10_000),
     counts,
     key: options.key
   } as const
@@ -81,6 +83,8 @@ const rotate = (trip: CircuitBreaker.Sampling, w: CircuitBreaker.Window, now: nu
   return { slotStart: w.slotStart + passed * slotMillis, index, successes, failures }
 }
 
+const probeAdmitted: CircuitBreaker.Admission = { _tag: "Allowed", probe: true }
+
 /** @internal */
 export const admit = (
   breaker: CircuitBreaker.CircuitBreaker,
@@ -92,12 +96,20 @@ export const admit = (
       return [{ _tag: "Allowed", probe: false }, state]
     case "Open":
       if (nowMillis < state.until) return [{ _tag: "Rejected", retryAfterMillis: state.until - nowMillis }, state]
-      return [{ _tag: "Allowed", probe: true }, { _tag: "HalfOpen", probes: 1 }]
+      return [probeAdmitted, { _tag: "HalfOpen", probes: 1, leaseUntil: nowMillis + breaker.probeTimeoutMillis }]
     case "HalfOpen":
       if (state.probes < breaker.halfOpenProbes) {
-        return [{ _tag: "Allowed", probe: true }, { _tag: "HalfOpen", probes: state.probes + 1 }]
+        return [probeAdmitted, {
+          _tag: "HalfOpen",
+          probes: state.probes + 1,
+          leaseUntil: nowMillis + breaker.probeTimeoutMillis
+        }]
       }
-      return [{ _tag: "Rejected", retryAfterMillis: 0 }, state]
+      // Every place is held by a probe that has not reported for a whole lease: presume it lost, start again.
+      if (nowMillis >= state.leaseUntil) {
+        return [probeAdmitted, { _tag: "HalfOpen", probes: 1, leaseUntil: nowMillis + breaker.probeTimeoutMillis }]
+      }
+      return [{ _tag: "Rejected", retryAfterMillis: state.leaseUntil - nowMillis }, state]
   }
 }
 
@@ -152,8 +164,8 @@ const tripped = (
 
 /** A probe that ended without an outcome (its fiber was interrupted) frees its place. @internal */
 export const release = (state: CircuitBreaker.State, probe: boolean): CircuitBreaker.State =>
-  probe && state._tag === "HalfOpen" ? { _tag: "HalfOpen", probes: Math.max(0, state.probes - 1) } : state
+  probe && state._tag === "HalfOpen" ? { ...state, probes: Math.max(0, state.probes - 1) } : state
 
 /** @internal */
 export const keyOf = (breaker: CircuitBreaker.CircuitBreaker, context: RetryPolicy.CallContext): string =>
-  `breaker/${breaker.name}/${breaker.key !== undefined ? breaker.key(context) : context.service}`
+  guardKey("breaker", breaker, context)

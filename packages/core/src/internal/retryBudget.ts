@@ -1,5 +1,6 @@
 import type * as RetryBudget from "../RetryBudget.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
+import { guardKey } from "./keys.js"
 import * as validate from "./validate.js"
 
 /** @internal */
@@ -130,4 +131,4 @@ export const remaining = (budget: RetryBudget.RetryBudget, state: RetryBudget.St
 
 /** @internal */
 export const keyOf = (budget: RetryBudget.RetryBudget, context: RetryPolicy.CallContext): string =>
-  `budget/${budget.name}/${budget.key !== undefined ? budget.key(context) : context.service}`
+  guardKey("budget", budget, context)

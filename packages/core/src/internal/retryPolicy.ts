@@ -1,8 +1,5 @@
-import * as Duration from "effect/Duration"
 import { dual } from "effect/Function"
 import { pipeArguments } from "effect/Pipeable"
-import type * as Backoff from "../Backoff.js"
-import type * as CallError from "../CallError.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
 import * as adaptiveLimiter from "./adaptiveLimiter.js"
 import * as backoff from "./backoff.js"
@@ -73,7 +70,9 @@ export const make = (options: RetryPolicy.Options = {}): RetryPolicy.RetryPolicy
   const t = options.throttling ?? {}
   const throttlingBackoff = backoff.make(
     {
-      base: t.base ?? options.base ?? 1_000,
+      // One rule, here and in `modify`: the throttling base is its own (1 s, as in the AWS SDKs since 2026), never the
+      // transient base.
+      base: t.base ?? 1_000,
       factor: t.factor ?? options.factor,
       cap: t.cap ?? options.cap ?? 20_000,
       jitter: t.jitter ?? options.jitter ?? "full",
@@ -169,72 +168,4 @@ export const modify = dual<
     if (changes[key] !== undefined) delete inherited[key]
   }
   return make({ ...current, ...changes, throttling: { ...inherited, ...changes.throttling } })
-})
-
-/** @internal */
-export const initialState: RetryPolicy.State = { attempts: 0, totalDelayMillis: 0, previousDelayMillis: undefined }
-
-/** @internal */
-export const factsOf = (
-  policy: RetryPolicy.RetryPolicy,
-  error: CallError.CallError,
-  idempotent?: boolean
-): RetryPolicy.Facts => ({
-  failureClass: error.failureClass,
-  ambiguous: error.ambiguous,
-  retryAfterMillis: error.retryAfter === undefined ? undefined : Duration.toMillis(error.retryAfter),
-  retryable: policy.retryOn === undefined ? undefined : policy.retryOn(error),
-  idempotent: idempotent ?? policy.idempotent
-})
-
-const stop = (reason: CallError.StopReason): RetryPolicy.Decision => ({ _tag: "Stop", reason })
-
-/**
- * The decision: retry after a delay, or stop and say why. Pure; the draw is one uniform number in [0, 1).
- * @internal
- */
-export const decide = (
-  policy: RetryPolicy.RetryPolicy,
-  state: RetryPolicy.State,
-  facts: RetryPolicy.Facts,
-  elapsedMillis: number,
-  draw: number
-): RetryPolicy.Decision => {
-  if (facts.retryable === false) return stop("notRetryable")
-  if (facts.failureClass === "fatal" && facts.retryable !== true) return stop("notRetryable")
-  if (facts.ambiguous && !facts.idempotent) return stop("notIdempotent")
-  if (state.attempts >= policy.maxAttempts) return stop("maxAttempts")
-  const curve: Backoff.Backoff = facts.failureClass === "throttling" ? policy.throttlingBackoff : policy.backoff
-  const backoffMillis = backoff.delay(curve, state.attempts - 1, state.previousDelayMillis, draw)
-  let delayMillis = backoffMillis
-  const hint = facts.retryAfterMillis
-  if (policy.retryAfter !== undefined && hint !== undefined && hint >= 0) {
-    const { maxDelayMillis, maxExtraMillis } = policy.retryAfter
-    delayMillis = Math.min(maxDelayMillis, Math.max(backoffMillis, Math.min(hint, backoffMillis + maxExtraMillis)))
-  }
-  if (elapsedMillis + delayMillis > policy.maxElapsedMillis) return stop("maxElapsed")
-  return {
-    _tag: "Retry",
-    delayMillis,
-    backoffMillis,
-    basis: delayMillis > backoffMillis ? "retryAfter" : "backoff"
-  }
-}
-
-/** @internal */
-export const advance = (state: RetryPolicy.State, delayMillis: number): RetryPolicy.State => ({
-  attempts: state.attempts,
-  totalDelayMillis: state.totalDelayMillis + delayMillis,
-  previousDelayMillis: delayMillis
-})
-
-/** Time spent waiting for a limiter counts as delay too. @internal */
-export const advanceBy = (state: RetryPolicy.State, waitedMillis: number): RetryPolicy.State =>
-  waitedMillis <= 0 ? state : { ...state, totalDelayMillis: state.totalDelayMillis + waitedMillis }
-
-/** @internal */
-export const attempted = (state: RetryPolicy.State): RetryPolicy.State => ({
-  attempts: state.attempts + 1,
-  totalDelayMillis: state.totalDelayMillis,
-  previousDelayMillis: state.previousDelayMillis
 })

@@ -1,6 +1,7 @@
 import type * as CallError from "../CallError.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
 import type * as RetryQuota from "../RetryQuota.js"
+import { guardKey } from "./keys.js"
 import * as validate from "./validate.js"
 
 /** @internal */
@@ -46,4 +47,4 @@ export const refund = (quota: RetryQuota.RetryQuota, tokens: number, lastRetryCo
 
 /** @internal */
 export const keyOf = (quota: RetryQuota.RetryQuota, context: RetryPolicy.CallContext): string =>
-  `quota/${quota.name}/${quota.key !== undefined ? quota.key(context) : context.service}`
+  guardKey("quota", quota, context)

@@ -133,16 +133,29 @@ export const scripted = (outcomes: Array.NonEmptyReadonlyArray<Outcome>): Effect
  */
 export interface RunOptions {
   /**
-   * How far `TestClock` moves per step. Within a step every pending sleep fires at its exact instant, in order, and
-   * sleeps registered meanwhile fire too if they fall inside the step; so the step size changes speed, never the
-   * instants. Default 1 hour.
+   * The longest single move of `TestClock`. The clock always moves to the next pending sleep and no further, so the
+   * horizon only matters for sleeps further away than it (they are reached in several moves). Default 1 hour.
    */
   readonly horizon?: Duration.DurationInput | undefined
 }
 
 /**
- * Waits for a fiber by moving `TestClock` forward until it is done. Dies if the fiber is blocked on something other
- * than time. The effect under test must be driven by the clock alone (no real I/O).
+ * Waits for a fiber by moving `TestClock` forward, from one pending sleep to the next, until the fiber is done: the
+ * clock ends at the instant the last sleep woke, never past it, so state that depends on time (a breaker's open
+ * period, a budget window) is exactly what the call left. Dies if the fiber is blocked on something other than time.
+ * The effect under test must be driven by the clock alone (no real I/O).
+ *
+ * @example
+ * ```ts
+ * import { Testing } from "@rebound/core/testing"
+ * import { Clock, Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const fiber = yield* Effect.fork(Effect.sleep("3 seconds"))
+ *   yield* Testing.runToCompletion(fiber)
+ *   return yield* Clock.currentTimeMillis // 3000: where the sleep ended, not an hour later
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category running
@@ -152,7 +165,7 @@ export const runToCompletion = <A, E>(
   options?: RunOptions
 ): Effect.Effect<Exit.Exit<A, E>> =>
   Effect.gen(function*() {
-    const horizon = Duration.decode(options?.horizon ?? "1 hour")
+    const horizon = Duration.toMillis(Duration.decode(options?.horizon ?? "1 hour"))
     let idle = 0
     while (true) {
       const done = yield* Fiber.poll(fiber)
@@ -162,7 +175,8 @@ export const runToCompletion = <A, E>(
         yield* Effect.yieldNow()
         continue
       }
-      if (Chunk.isEmpty(yield* TestClock.sleeps())) {
+      const pending = yield* TestClock.sleeps()
+      if (Chunk.isEmpty(pending)) {
         if (idle++ < 200) {
           yield* Effect.yieldNow()
           continue
@@ -170,7 +184,10 @@ export const runToCompletion = <A, E>(
         return yield* Effect.dieMessage("runToCompletion: the fiber is blocked on something other than the clock")
       }
       idle = 0
-      yield* TestClock.adjust(horizon)
+      const now = yield* Clock.currentTimeMillis
+      const next = Chunk.reduce(pending, Infinity, (min, at) => Math.min(min, at))
+      // To the instant itself, not `now + (next - now)`, which floating point can leave a hair short of it.
+      yield* TestClock.setTime(next - now <= horizon ? next : now + horizon)
     }
   })
 

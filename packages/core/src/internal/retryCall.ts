@@ -1,0 +1,462 @@
+import * as Duration from "effect/Duration"
+import type * as AdaptiveLimiter from "../AdaptiveLimiter.js"
+import type * as CallError from "../CallError.js"
+import { TransientError } from "../CallError.js"
+import type * as CircuitBreaker from "../CircuitBreaker.js"
+import type * as RetryBudget from "../RetryBudget.js"
+import type * as RetryCall from "../RetryCall.js"
+import type * as RetryDecision from "../RetryDecision.js"
+import type { RetryEvent as Event } from "../RetryEvent.js"
+import type * as RetryPolicy from "../RetryPolicy.js"
+import * as limiterMachine from "./adaptiveLimiter.js"
+import { withRetries } from "./callError.js"
+import * as breakerMachine from "./circuitBreaker.js"
+import * as budgetMachine from "./retryBudget.js"
+import * as decision from "./retryDecision.js"
+import { failureInfo, RetryEvent } from "./retryEvent.js"
+import * as quotaMachine from "./retryQuota.js"
+
+const noKeys: RetryCall.Keys = { breaker: undefined, limiter: undefined, budget: undefined, quota: undefined }
+
+/** @internal */
+export const noGuards: RetryCall.Guards = {
+  breaker: undefined,
+  limiter: undefined,
+  budget: undefined,
+  quota: undefined
+}
+
+/** @internal */
+export const keysOf = (policy: RetryPolicy.RetryPolicy, context: RetryPolicy.CallContext): RetryCall.Keys => {
+  const { breaker, budget, limiter, quota } = policy
+  if (breaker === undefined && budget === undefined && limiter === undefined && quota === undefined) return noKeys
+  return {
+    breaker: breaker === undefined ? undefined : breakerMachine.keyOf(breaker, context),
+    limiter: limiter === undefined ? undefined : limiterMachine.keyOf(limiter, context),
+    budget: budget === undefined ? undefined : budgetMachine.keyOf(budget, context),
+    quota: quota === undefined ? undefined : quotaMachine.keyOf(quota, context)
+  }
+}
+
+/** @internal */
+export const start = (options: RetryCall.StartOptions): RetryCall.Call => {
+  const keys = options.bypassGuards === true ? noKeys : keysOf(options.policy, options.context)
+  return {
+    policy: options.policy,
+    context: options.context,
+    idempotent: options.idempotent,
+    keys,
+    guarded: keys !== noKeys,
+    info: options.info,
+    startedAt: options.now,
+    phase: "New",
+    retry: decision.initialState,
+    probe: false,
+    ticket: undefined,
+    waitingSince: options.now,
+    sentAt: options.now,
+    lastRetryCost: undefined,
+    lastError: undefined
+  }
+}
+
+/** The guard states a call's keys need, fresh: each starts at the instant of the call that first uses it. @internal */
+export const initialGuard = (
+  policy: RetryPolicy.RetryPolicy,
+  kind: RetryCall.GuardKind,
+  nowMillis: number
+): unknown => {
+  switch (kind) {
+    case "breaker":
+      return breakerMachine.initial(policy.breaker!, nowMillis)
+    case "limiter":
+      return limiterMachine.initial(policy.limiter!, nowMillis)
+    case "budget":
+      return budgetMachine.initial(policy.budget!, nowMillis)
+    case "quota":
+      return policy.quota!.capacity
+  }
+}
+
+/** @internal */
+export const touchesGuards = (call: RetryCall.Call, input: RetryCall.Input): boolean =>
+  call.guarded && call.phase !== "Done" && (input._tag !== "Release" || call.probe || call.ticket !== undefined)
+
+/** A step's result, built up as the step runs. */
+class Stepper {
+  guards: RetryCall.Guards
+  call: RetryCall.Call
+  readonly events: Array<Event> | undefined
+  constructor(call: RetryCall.Call, guards: RetryCall.Guards) {
+    this.call = call
+    this.guards = guards
+    this.events = call.info === undefined ? undefined : []
+  }
+  emit(event: () => Event): void {
+    this.events?.push(event())
+  }
+  done(output: RetryCall.Output): RetryCall.Result {
+    return { call: this.call, guards: this.guards, output, events: this.events ?? none }
+  }
+
+  breaker(f: (b: CircuitBreaker.CircuitBreaker, s: CircuitBreaker.State) => CircuitBreaker.State, at: number) {
+    const breaker = this.call.policy.breaker
+    const before = this.guards.breaker
+    if (breaker === undefined || before === undefined) return
+    const after = f(breaker, before)
+    if (after === before) return
+    this.guards = { ...this.guards, breaker: after }
+    if (before._tag !== after._tag) {
+      this.emit(() =>
+        RetryEvent.BreakerStateChanged({ key: this.call.keys.breaker!, from: before._tag, to: after._tag, at })
+      )
+    }
+  }
+  limiter(f: (l: AdaptiveLimiter.AdaptiveLimiter, s: AdaptiveLimiter.State) => AdaptiveLimiter.State, at: number) {
+    const limiter = this.call.policy.limiter
+    const before = this.guards.limiter
+    if (limiter === undefined || before === undefined) return
+    const after = f(limiter, before)
+    this.guards = { ...this.guards, limiter: after }
+    if (before.fillRate !== after.fillRate || before.enabled !== after.enabled) {
+      this.emit(() =>
+        RetryEvent.LimiterRateChanged({
+          key: this.call.keys.limiter!,
+          enabled: after.enabled,
+          fillRate: after.fillRate,
+          measuredTxRate: after.measuredTxRate,
+          at
+        })
+      )
+    }
+  }
+  budget(f: (b: RetryBudget.RetryBudget, s: RetryBudget.State) => RetryBudget.State) {
+    const budget = this.call.policy.budget
+    const before = this.guards.budget
+    if (budget === undefined || before === undefined) return
+    this.guards = { ...this.guards, budget: f(budget, before) }
+  }
+  quota(tokens: number, at: number) {
+    const quota = this.call.policy.quota
+    const before = this.guards.quota
+    if (quota === undefined || before === undefined || before === tokens) return
+    this.guards = { ...this.guards, quota: tokens }
+    this.emit(() =>
+      RetryEvent.QuotaChanged({
+        key: this.call.keys.quota!,
+        tokens,
+        capacity: quota.capacity,
+        delta: tokens - before,
+        at
+      })
+    )
+  }
+}
+
+const none: ReadonlyArray<Event> = []
+
+const summaryOf = (call: RetryCall.Call, now: number, stopReason: CallError.StopReason): CallError.RetrySummary => ({
+  attempts: call.retry.attempts,
+  totalDelay: Duration.millis(call.retry.totalDelayMillis),
+  elapsed: Duration.millis(now - call.startedAt),
+  stopReason,
+  policy: call.policy.name
+})
+
+const failFast = (
+  context: RetryPolicy.CallContext,
+  code: string,
+  detail: string,
+  retryAfterMillis: number | undefined
+): CallError.CallError =>
+  new TransientError({
+    service: context.service,
+    operation: context.operation,
+    code,
+    detail,
+    reason: "unknown",
+    ambiguous: false,
+    retryAfter: retryAfterMillis === undefined ? undefined : Duration.millis(retryAfterMillis),
+    resource: context.resource
+  })
+
+/** @internal */
+export const circuitOpenError = (context: RetryPolicy.CallContext, retryAfterMillis: number): CallError.CallError =>
+  failFast(
+    context,
+    "CircuitOpen",
+    "the circuit breaker is open, so the call failed fast without reaching the service",
+    retryAfterMillis
+  )
+
+/** @internal */
+export const rateLimitedError = (context: RetryPolicy.CallContext, waitMillis: number): CallError.CallError =>
+  failFast(
+    context,
+    "ClientRateLimited",
+    `the client-side rate limiter would have held the attempt for ${
+      Math.ceil(waitMillis)
+    } ms, past the call's time budget, so it was not sent`,
+    waitMillis
+  )
+
+const stop = (
+  step: Stepper,
+  error: CallError.CallError,
+  now: number,
+  stopReason: CallError.StopReason
+): RetryCall.Result => {
+  const call = step.call
+  step.call = { ...call, phase: "Done", probe: false, ticket: undefined }
+  step.emit(() =>
+    RetryEvent.RetriesStopped({
+      call: call.info!,
+      attempts: call.retry.attempts,
+      totalDelayMillis: call.retry.totalDelayMillis,
+      elapsedMillis: now - call.startedAt,
+      stopReason,
+      failure: failureInfo(error),
+      at: now
+    })
+  )
+  return step.done({ _tag: "Stop", reason: stopReason, failure: error, summary: summaryOf(call, now, stopReason) })
+}
+
+/** Gives back what the call holds: a half-open probe's place and a limiter reservation. */
+const giveBack = (step: Stepper, at: number) => {
+  const { probe, ticket } = step.call
+  if (probe) step.breaker((_b, s) => breakerMachine.release(s, true), at)
+  if (ticket !== undefined) step.limiter((_l, s) => limiterMachine.cancel(s, ticket), at)
+  step.call = { ...step.call, probe: false, ticket: undefined }
+}
+
+/** The attempt is on its way: `waited` is how long it waited for the limiter, `at` when it is sent. */
+const started = (step: Stepper, attempt: number, waited: number, at: number): RetryCall.Result => {
+  const call = step.call
+  step.call = {
+    ...call,
+    phase: "Attempting",
+    ticket: undefined,
+    sentAt: at,
+    retry: decision.advanceBy(call.retry, waited)
+  }
+  if (waited > 0) {
+    step.emit(() => RetryEvent.AttemptDelayed({ call: call.info!, attempt, waitMillis: waited, reason: "limiter", at }))
+  }
+  step.emit(() => RetryEvent.AttemptStarted({ call: call.info!, attempt, at }))
+  return step.done({ _tag: "Proceed", attempt, waitMillis: waited })
+}
+
+/** A limiter wait that would end past the time budget stops the call before it is sent. */
+const pastBudget = (call: RetryCall.Call, sendAt: number): boolean =>
+  sendAt - call.startedAt > call.policy.maxElapsedMillis
+
+const admit = (step: Stepper, now: number, afterMillis: number, commit: boolean): RetryCall.Result => {
+  let call = step.call
+  if (call.phase === "New") {
+    step.budget((b, s) => budgetMachine.onRequest(b, s, now))
+  }
+  const attempt = call.retry.attempts + 1
+  let probe = false
+  if (step.guards.breaker !== undefined) {
+    const [admission, next] = breakerMachine.admit(call.policy.breaker!, step.guards.breaker, now)
+    step.breaker(() => next, now)
+    if (admission._tag === "Rejected") {
+      step.call = { ...call, phase: "Done" }
+      return stop(
+        step,
+        call.lastError ?? circuitOpenError(call.context, admission.retryAfterMillis),
+        now,
+        "circuitOpen"
+      )
+    }
+    probe = admission.probe
+  }
+  call = { ...call, phase: "Admitting", probe }
+  step.call = call
+  const at = now + afterMillis
+  if (step.guards.limiter === undefined) return started(step, attempt, 0, at)
+  const [waitMillis, reserved] = limiterMachine.reserve(call.policy.limiter!, step.guards.limiter, at)
+  step.limiter(() => reserved, at)
+  if (waitMillis <= 0) return started(step, attempt, 0, at)
+  step.call = { ...call, ticket: reserved.issued, waitingSince: at }
+  if (pastBudget(call, at + waitMillis)) {
+    giveBack(step, now)
+    return stop(step, call.lastError ?? rateLimitedError(call.context, waitMillis), now, "maxElapsed")
+  }
+  // A shell that sleeps on its own sends after the wait it was told; the interpreter waits and re-estimates.
+  if (commit) return started(step, attempt, waitMillis, at + waitMillis)
+  step.call = { ...step.call, phase: "Waiting" }
+  return step.done({ _tag: "Wait", waitMillis })
+}
+
+const recheck = (step: Stepper, now: number): RetryCall.Result => {
+  const call = step.call
+  if (call.phase !== "Waiting" || call.ticket === undefined || step.guards.limiter === undefined) {
+    return started(step, call.retry.attempts + 1, Math.max(0, now - call.waitingSince), now)
+  }
+  const [waitMillis, next] = limiterMachine.remainingWait(call.policy.limiter!, step.guards.limiter, now, call.ticket)
+  step.limiter(() => next, now)
+  if (waitMillis <= 0) return started(step, call.retry.attempts + 1, now - call.waitingSince, now)
+  if (pastBudget(call, now + waitMillis)) {
+    giveBack(step, now)
+    return stop(step, call.lastError ?? rateLimitedError(call.context, waitMillis), now, "maxElapsed")
+  }
+  return step.done({ _tag: "Wait", waitMillis })
+}
+
+const succeeded = (step: Stepper, now: number): RetryCall.Result => {
+  const call = step.call
+  const retry = decision.attempted(call.retry)
+  step.breaker((b, s) => breakerMachine.record(b, s, now, "success", call.probe), now)
+  step.limiter((l, s) => limiterMachine.update(l, s, now, false), now)
+  step.budget((b, s) => budgetMachine.onOutcome(b, s, true))
+  if (call.policy.quota !== undefined && step.guards.quota !== undefined) {
+    step.quota(quotaMachine.refund(call.policy.quota, step.guards.quota, call.lastRetryCost), now)
+  }
+  step.call = { ...call, retry, phase: "Done", probe: false }
+  step.emit(() =>
+    RetryEvent.Succeeded({
+      call: call.info!,
+      attempts: retry.attempts,
+      totalDelayMillis: retry.totalDelayMillis,
+      elapsedMillis: now - call.startedAt,
+      at: now
+    })
+  )
+  return step.done({
+    _tag: "Succeeded",
+    summary: {
+      attempts: retry.attempts,
+      totalDelay: Duration.millis(retry.totalDelayMillis),
+      elapsed: Duration.millis(now - call.startedAt),
+      policy: call.policy.name
+    }
+  })
+}
+
+const failed = (
+  step: Stepper,
+  now: number,
+  error: CallError.CallError,
+  draw: number,
+  delayMillis: number | undefined
+): RetryCall.Result => {
+  const before = step.call
+  const attempt = before.retry.attempts + 1
+  const retry = decision.attempted(before.retry)
+  step.call = { ...before, retry, lastError: error, probe: false }
+  step.emit(() =>
+    RetryEvent.AttemptFailed({
+      call: before.info!,
+      attempt,
+      durationMillis: now - before.sentAt,
+      failure: failureInfo(error),
+      at: now
+    })
+  )
+  step.breaker((b, s) => breakerMachine.record(b, s, now, error.failureClass, before.probe), now)
+  step.limiter((l, s) => limiterMachine.update(l, s, now, error.failureClass === "throttling"), now)
+  step.budget((b, s) => budgetMachine.onOutcome(b, s, false))
+  const policy = before.policy
+  const verdict = decision.decide(
+    policy,
+    retry,
+    decision.factsOf(policy, error, before.idempotent),
+    now - before.startedAt,
+    draw
+  )
+  if (verdict._tag === "Stop") return stop(step, error, now, verdict.reason)
+  // The guards, in order: the breaker, the budget, then the quota, last because it is the one that spends.
+  if (step.guards.breaker !== undefined && step.guards.breaker._tag === "Open") {
+    return stop(step, error, now, "circuitOpen")
+  }
+  const budget = policy.budget
+  if (budget !== undefined && step.guards.budget !== undefined) {
+    // A retry the budget counts but the quota then refuses errs on the side of fewer retries.
+    const [allowed, next] = budgetMachine.tryRetry(budget, step.guards.budget, now)
+    step.budget(() => next)
+    step.emit(() =>
+      RetryEvent.BudgetChecked({
+        key: before.keys.budget!,
+        allowed,
+        remaining: budgetMachine.remaining(budget, next),
+        at: now
+      })
+    )
+    if (!allowed) return stop(step, error, now, "budget")
+  }
+  let lastRetryCost = before.lastRetryCost
+  const quota = policy.quota
+  if (quota !== undefined && step.guards.quota !== undefined) {
+    const timeout = error._tag === "TransientError" && error.reason === "timeout"
+    const price = quotaMachine.costOf(quota, error.failureClass, timeout)
+    const left = quotaMachine.withdraw(quota, step.guards.quota, price)
+    if (left === undefined) return stop(step, error, now, "quota")
+    step.quota(left, now)
+    lastRetryCost = price
+  }
+  const delay = delayMillis ?? verdict.delayMillis
+  step.emit(() =>
+    RetryEvent.RetryScheduled({
+      call: before.info!,
+      attempt,
+      failure: failureInfo(error),
+      delayMillis: delay,
+      backoffMillis: verdict.backoffMillis,
+      basis: verdict.basis,
+      at: now
+    })
+  )
+  step.call = { ...step.call, phase: "Retrying", lastRetryCost, retry: decision.advance(retry, delay) }
+  return step.done({ _tag: "Retry", delayMillis: delay, basis: verdict.basis })
+}
+
+const release = (step: Stepper, now: number, reason: RetryCall.AbortReason): RetryCall.Result => {
+  const call = step.call
+  giveBack(step, now)
+  const attempts = call.retry.attempts + (call.phase === "Attempting" ? 1 : 0)
+  step.call = { ...step.call, phase: "Done" }
+  step.emit(() =>
+    RetryEvent.CallAborted({
+      call: call.info!,
+      reason,
+      attempts,
+      totalDelayMillis: call.retry.totalDelayMillis,
+      elapsedMillis: now - call.startedAt,
+      at: now
+    })
+  )
+  return step.done(released)
+}
+
+const released: RetryCall.Output = { _tag: "Released" }
+
+/** @internal */
+export const step = (call: RetryCall.Call, guards: RetryCall.Guards, input: RetryCall.Input): RetryCall.Result => {
+  const s = new Stepper(call, guards)
+  if (call.phase === "Done") return s.done(input._tag === "Release" ? released : { _tag: "Released" })
+  switch (input._tag) {
+    case "Admit":
+      return admit(s, input.now, input.afterMillis ?? 0, input.commit ?? false)
+    case "Recheck":
+      return recheck(s, input.now)
+    case "Succeeded":
+      return succeeded(s, input.now)
+    case "Failed":
+      return failed(s, input.now, input.error, input.draw, input.delayMillis)
+    case "Release":
+      return release(s, input.now, input.reason)
+  }
+}
+
+/** @internal */
+export const isDone = (call: RetryCall.Call): boolean => call.phase === "Done"
+
+/** The decision state of a call (attempts, delays). @internal */
+export const retryState = (call: RetryCall.Call): RetryDecision.State => call.retry
+
+/** The failure a `Stop` hands the caller: the last failure with the summary attached. @internal */
+export const stopError = (
+  output: { readonly failure: CallError.CallError; readonly summary: CallError.RetrySummary }
+) => withRetries(output.failure, output.summary)
