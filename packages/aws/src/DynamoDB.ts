@@ -114,6 +114,11 @@ export interface BatchGetResult {
  */
 export interface DynamoDBService {
   readonly client: DynamoDBClient
+  /**
+   * The scope that owns this client's guard state (quota, budget, limiter, breaker): pass it as `scope` to
+   * `RetryQuota.current`, `AdaptiveLimiter.current`, `CircuitBreaker.current` to read it.
+   */
+  readonly guardScope: string
   /** Any DynamoDB command, typed by its input and output. */
   readonly send: <I extends ServiceInputTypes, O extends ServiceOutputTypes>(
     command: CommandIO<I, O>,
@@ -171,6 +176,7 @@ export const make = (options: Options = {}): Effect.Effect<DynamoDBService, neve
     service.make("DynamoDB", (config) => new DynamoDBClient(config), options, "10 seconds"),
     (svc) => ({
       client: svc.client,
+      guardScope: svc.scope,
       send: (command, callOptions) => AwsCall.send(svc, command, callOptions),
       batchWriteAll: (requestItems, batchOptions) => batch.batchWriteAll(svc, requestItems, batchOptions),
       batchGetAll: (requestItems, batchOptions) => batch.batchGetAll(svc, requestItems, batchOptions),

@@ -91,6 +91,11 @@ export interface InvokeResult {
  */
 export interface LambdaService {
   readonly client: LambdaClient
+  /**
+   * The scope that owns this client's guard state (quota, budget, limiter, breaker): pass it as `scope` to
+   * `RetryQuota.current`, `AdaptiveLimiter.current`, `CircuitBreaker.current` to read it.
+   */
+  readonly guardScope: string
   /** Any Lambda command, typed by its input and output. */
   readonly send: <I extends ServiceInputTypes, O extends ServiceOutputTypes>(
     command: CommandIO<I, O>,
@@ -154,6 +159,7 @@ export const make = (options: Options = {}): Effect.Effect<LambdaService, never,
     service.make("Lambda", (config) => new LambdaClient(config), options, "905 seconds"),
     (svc) => ({
       client: svc.client,
+      guardScope: svc.scope,
       send: (command, callOptions) => AwsCall.send(svc, command, callOptions),
       invoke: ({ payload, ...input }, callOptions) =>
         Effect.flatMap(

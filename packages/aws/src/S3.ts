@@ -85,6 +85,11 @@ export interface UploadResult {
  */
 export interface S3Service {
   readonly client: S3Client
+  /**
+   * The scope that owns this client's guard state (quota, budget, limiter, breaker): pass it as `scope` to
+   * `RetryQuota.current`, `AdaptiveLimiter.current`, `CircuitBreaker.current` to read it.
+   */
+  readonly guardScope: string
   /** Any S3 command, typed by its input and output. */
   readonly send: <I extends ServiceInputTypes, O extends ServiceOutputTypes>(
     command: CommandIO<I, O>,
@@ -120,6 +125,7 @@ export const make = (options: Options = {}): Effect.Effect<S3Service, never, Sco
     service.make("S3", (config) => new S3Client(config), options, "60 seconds"),
     (svc) => ({
       client: svc.client,
+      guardScope: svc.scope,
       send: (command, callOptions) => AwsCall.send(svc, command, callOptions),
       upload: (input, uploadOptions) => s3Upload.upload(svc, input, uploadOptions)
     })

@@ -92,7 +92,7 @@ export interface Options {
   readonly minCapacity?: number | undefined
   /** New rates are capped at this multiple of the measured send rate. Default 2. */
   readonly maxRateScale?: number | undefined
-  /** One limiter per key; default: per service (per client). */
+  /** One limiter per key; default: per client instance (its scope) and resource. */
   readonly key?: ((context: RetryPolicy.CallContext) => string) | undefined
 }
 
@@ -103,8 +103,10 @@ export interface Options {
  * ```ts
  * import { AdaptiveLimiter } from "@rebound/core"
  *
- * // One limiter per Lambda function rather than one per client:
- * const perFunction = AdaptiveLimiter.make({ name: "lambda", key: (call) => call.resource ?? call.service })
+ * // Keyed by default per client and resource: one limiter per Lambda function of each client.
+ * const perFunction = AdaptiveLimiter.make({ name: "lambda" })
+ * // One limiter per function name for every client of the process, on purpose:
+ * const perName = AdaptiveLimiter.make({ name: "lambda-shared", key: (call) => call.resource ?? call.service })
  * ```
  *
  * @since 0.1.0

@@ -78,6 +78,7 @@ export interface CircuitBreaker {
   readonly probeTimeoutMillis: number
   /** Failure classes that count against the circuit. */
   readonly counts: ReadonlyArray<CallError.FailureClass>
+  /** Chooses the state a call uses; default: its owner (`scope`, else `service`) and `resource` — see `StateStore`. */
   readonly key: ((context: RetryPolicy.CallContext) => string) | undefined
 }
 
@@ -129,6 +130,7 @@ export interface CommonOptions {
   readonly probeTimeout?: Duration.DurationInput | undefined
   /** Default `["throttling", "transient"]`. */
   readonly counts?: ReadonlyArray<CallError.FailureClass> | undefined
+  /** Chooses the state a call uses; default: its owner (`scope`, else `service`) and `resource` — see `StateStore`. */
   readonly key?: ((context: RetryPolicy.CallContext) => string) | undefined
 }
 

@@ -42,6 +42,7 @@ export interface Ratio {
   readonly minRetriesPerSecond: number
   readonly windowMillis: number
   readonly slots: number
+  /** Chooses the state a call uses; default: its owner (`scope`, else `service`) and `resource` — see `StateStore`. */
   readonly key: ((context: RetryPolicy.CallContext) => string) | undefined
 }
 
@@ -55,6 +56,7 @@ export interface Tokens {
   readonly name: string
   readonly maxTokens: number
   readonly tokenRatio: number
+  /** Chooses the state a call uses; default: its owner (`scope`, else `service`) and `resource` — see `StateStore`. */
   readonly key: ((context: RetryPolicy.CallContext) => string) | undefined
 }
 
@@ -106,6 +108,7 @@ export interface RatioOptions {
   readonly window?: Duration.DurationInput | undefined
   /** Ring size. Default 10. */
   readonly slots?: number | undefined
+  /** Chooses the state a call uses; default: its owner (`scope`, else `service`) and `resource` — see `StateStore`. */
   readonly key?: ((context: RetryPolicy.CallContext) => string) | undefined
 }
 
@@ -119,6 +122,7 @@ export interface TokenOptions {
   readonly maxTokens?: number | undefined
   /** > 0. Default 0.1. */
   readonly tokenRatio?: number | undefined
+  /** Chooses the state a call uses; default: its owner (`scope`, else `service`) and `resource` — see `StateStore`. */
   readonly key?: ((context: RetryPolicy.CallContext) => string) | undefined
 }
 

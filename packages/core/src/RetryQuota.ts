@@ -6,8 +6,8 @@
  * `successIncrement` if it needed none; never above `capacity`. Failed calls refund nothing, so during an outage the
  * bucket drains and the extra load falls back to ≈ 1× (35 retries of cost 14 from a full bucket, then none).
  *
- * Buckets are keyed: one per service (per client) by default, or per key the caller chooses — a DynamoDB table or
- * index, an S3 prefix — so one hot resource does not starve the rest. State lives in the `StateStore`.
+ * Buckets are keyed: one per client instance and resource by default (a DynamoDB table, an S3 prefix, a function), so
+ * one hot resource does not starve the rest, or per key the caller chooses. State lives in the `StateStore`.
  *
  * @since 0.1.0
  */
@@ -47,7 +47,7 @@ export interface RetryQuota {
   readonly timeoutRetryCost: number
   /** Refund of a call that succeeded at its first attempt. */
   readonly successIncrement: number
-  /** Chooses the bucket of a call; default: its service. */
+  /** Chooses the state a call uses; default: its owner (`scope`, else `service`) and `resource` — see `StateStore`. */
   readonly key: ((context: RetryPolicy.CallContext) => string) | undefined
 }
 
@@ -67,6 +67,7 @@ export interface Options {
   readonly timeoutRetryCost?: number | undefined
   /** Default 1. */
   readonly successIncrement?: number | undefined
+  /** Chooses the state a call uses; default: its owner (`scope`, else `service`) and `resource` — see `StateStore`. */
   readonly key?: ((context: RetryPolicy.CallContext) => string) | undefined
 }
 
@@ -77,8 +78,8 @@ export interface Options {
  * ```ts
  * import { RetryQuota } from "@rebound/core"
  *
- * // One bucket per DynamoDB table rather than one per client:
- * const perTable = RetryQuota.make({ name: "ddb", key: (call) => call.resource ?? call.service })
+ * // The default key is per client and resource (each table its own bucket); this one is shared by the application:
+ * const appWide = RetryQuota.make({ name: "app", key: () => "app" })
  * ```
  *
  * @since 0.1.0

@@ -45,8 +45,8 @@ export interface Result {
   readonly ok: boolean
 }
 
-/** The limiter, one per function. */
-export const limiter = AdaptiveLimiter.make({ name: "thumbnails", key: (call) => call.resource ?? call.service })
+/** The limiter: keyed by default per client and resource, so one per function. */
+export const limiter = AdaptiveLimiter.make({ name: "thumbnails" })
 
 /** AWS adaptive mode's 2026 curves, a per-function limiter, and attempts enough to ride out a burst. */
 export const policy = RetryPolicy.modify(Presets.awsJs2026Adaptive, {
@@ -93,7 +93,12 @@ export const program = (
     const counts = yield* lab.executions("thumbnail")
     const state = chosen.limiter === undefined ?
       Option.none() :
-      yield* AdaptiveLimiter.current(chosen.limiter, { service: "Lambda", operation: "Invoke", resource: "thumbnail" })
+      yield* AdaptiveLimiter.current(chosen.limiter, {
+        service: "Lambda",
+        operation: "Invoke",
+        resource: "thumbnail",
+        scope: lambda.guardScope
+      })
     const succeeded = results.filter((r) => r._tag === "Right").length
     const duplicates = [...runs.values()].filter((n) => n > 1).length
     return {

@@ -11,7 +11,7 @@ import {
 import type { CallError } from "@rebound/core"
 import { Testing } from "@rebound/core/testing"
 import { Client, EventQueue, Policies, Rng } from "@rebound/simulator"
-import { Clock, Effect, TestClock } from "effect"
+import { Cause, Clock, Effect, Exit, Option, TestClock } from "effect"
 import type { Array as Arr } from "effect"
 
 // The same policy, the same scripted outcomes and the same random draws, run twice: by rebound's Effect interpreter
@@ -62,12 +62,16 @@ const viaEffect = (policy: RetryPolicy.RetryPolicy, calls: ReadonlyArray<Script>
     return out
   })
 
-/** The simulator's view of the same calls, each started at the instant the interpreter started it. */
+/**
+ * The simulator's view of the same calls: call `i` starts at `starts[i]` (ms) and each of its attempts takes
+ * `latency(i)`; attempt instants are relative to the call's start.
+ */
 const viaSimulator = (
   policy: Client.SimPolicy,
   calls: ReadonlyArray<Script>,
   starts: ReadonlyArray<number>,
-  seed: number
+  seed: number,
+  latency: (i: number) => number = () => LATENCY_MS
 ) => {
   const queue = EventQueue.make()
   const client = Client.make(queue, policy, Rng.stream(seed, "jitter", 0))
@@ -78,17 +82,18 @@ const viaSimulator = (
       const attempts: Array<number> = []
       client.call(
         (reply) =>
-          queue.after(EventQueue.micros(LATENCY_MS), () => {
+          queue.after(EventQueue.micros(latency(i)), () => {
             attempts.push(queue.now - start)
             reply(outcomeAt(script, attempts.length))
           }),
-        (result) =>
-          out.push({
+        (result) => {
+          out[i] = {
             attempts: attempts.map((us) => us / 1000),
             delays: attempts.slice(1).map((us, k) => (us - attempts[k]!) / 1000),
             stopReason: result.stopReason,
             decided: result.delaysMillis
-          }),
+          }
+        },
         { idempotent: true }
       )
     })
@@ -197,4 +202,139 @@ describe("the simulator and rebound's Effect interpreter make the same decisions
       const sim = viaSimulator(policy, calls, effect.map((e) => e.start), 99)
       expect(sim.map((s) => s.attempts)).not.toEqual(effect.map((e) => e.attempts))
     }))
+})
+
+// Concurrent calls sharing one client's guards — what scenarios B1, C1 and C2 exercise: calls overlap, so one call's
+// failures open the breaker under another, spend the quota another needs, and slow the limiter another waits on.
+// Every call starts at its own instant and has its own latency (whole microseconds apart), so no two events of the run
+// ever share an instant and both engines see them, and take their draws, in the same order.
+
+const CONCURRENT = 12
+
+/** Scripts for overlapping calls: mostly failures, so the shared guards engage. */
+const stormScripts = (seed: number, count: number): ReadonlyArray<Script> => {
+  const s = Rng.stream(seed, "storm")
+  const kinds: ReadonlyArray<Testing.Outcome> = [
+    "transient",
+    "transient",
+    "transient",
+    "throttle",
+    "throttle",
+    "success"
+  ]
+  return Array.from({ length: count }, () => {
+    const length = 2 + Math.floor(s.next() * 5)
+    const script = Array.from({ length }, () => kinds[Math.floor(s.next() * kinds.length)]!)
+    return [...script, "success"] as unknown as Script
+  })
+}
+
+const latencyOf = (i: number) => LATENCY_MS + (i + 1) * 0.001
+const startOf = (i: number) => i * 1.5 + 0.0005 * i
+
+interface Concurrent {
+  readonly attempts: ReadonlyArray<number>
+  readonly stopReason: CallError.StopReason | undefined
+}
+
+const concurrentViaEffect = (
+  policy: RetryPolicy.RetryPolicy,
+  calls: ReadonlyArray<Script>,
+  draws: Arr.NonEmptyReadonlyArray<number>
+) =>
+  Effect.gen(function*() {
+    const store = StateStore.makeMemory()
+    // The simulator starts at 0, and the limiter measures its send rate in half-second buckets of absolute time:
+    // start on a whole second so both engines cut the same buckets.
+    yield* TestClock.setTime(Math.ceil((yield* Clock.currentTimeMillis) / 1000 + 1) * 1000)
+    const origin = yield* Clock.currentTimeMillis
+    const one = (script: Script, i: number) =>
+      Effect.gen(function*() {
+        yield* Effect.sleep(startOf(i))
+        const scripted = yield* Testing.scripted(script)
+        const exit = yield* Effect.exit(
+          RetryPolicy.retry(
+            Effect.sleep(latencyOf(i)).pipe(Effect.zipRight(scripted.call)),
+            policy,
+            { idempotent: true, service: "TestService", operation: "TestOperation" }
+          )
+        )
+        const attempts = (yield* scripted.attempts).map((t) => t - origin)
+        const stopReason = Exit.isFailure(exit) ?
+          Option.getOrUndefined(Cause.failureOption(exit.cause))?.retries?.stopReason :
+          undefined
+        return { attempts, stopReason } satisfies Concurrent
+      })
+    const { exit } = yield* Testing.run(
+      Effect.forEach(calls, one, { concurrency: "unbounded" }).pipe(
+        Testing.withDraws(draws),
+        Effect.provideService(StateStore.StateStore, store)
+      )
+    )
+    return Exit.isSuccess(exit) ? exit.value : []
+  })
+
+describe("concurrent calls sharing a breaker, a quota and a limiter: the simulator and the interpreter agree", () => {
+  const shared: ReadonlyArray<Client.SimPolicy> = [
+    Policies.of("rebound", "", Presets.rebound),
+    Policies.of("aws-js-2026-adaptive", "", Presets.awsJs2026Adaptive),
+    Policies.of(
+      "guarded",
+      "",
+      RetryPolicy.make({
+        maxAttempts: 5,
+        maxElapsed: 3_000,
+        quota: RetryQuota.make({ capacity: 60 }),
+        breaker: CircuitBreaker.consecutive({ threshold: 4, breakDuration: 200 }),
+        limiter: AdaptiveLimiter.aws
+      })
+    )
+  ]
+  for (const policy of shared) {
+    it.effect(
+      `${policy.name}: ${CONCURRENT} overlapping calls make the same decisions at the same instants`,
+      () =>
+        Effect.gen(function*() {
+          const reasons = new Set<string>()
+          let overlapped = false
+          let held = false
+          // Limiter waits make many clock steps; two seeds suffice there.
+          for (const seed of policy.policy.limiter === undefined ? [1, 2, 3] : [1, 2]) {
+            const calls = stormScripts(seed, CONCURRENT)
+            const draws = drawsOf(seed) as unknown as Arr.NonEmptyReadonlyArray<number>
+            const effect = yield* concurrentViaEffect(policy.policy, calls, draws)
+            const starts = calls.map((_, i) => startOf(i))
+            // Attempt instants from the start of the run, as the interpreter's are.
+            const sim = viaSimulator(policy, calls, starts, seed, latencyOf).map((s, i) => ({
+              ...s,
+              attempts: s.attempts.map((ms) => ms + starts[i]!)
+            }))
+            expect(effect).toHaveLength(CONCURRENT)
+            // Do the calls overlap? (Some call starts before another has ended.)
+            const spans = effect.map((e, i) => [startOf(i), e.attempts.at(-1) ?? -Infinity] as const)
+            overlapped ||= spans.some(([start], i) => spans.some(([s, end], j) => j !== i && s < start && start < end))
+            held ||= effect.some((e, i) => (e.attempts[0] ?? 0) > startOf(i) + latencyOf(i) + 1)
+            effect.forEach((e, i) => {
+              const s = sim[i]!
+              reasons.add(e.stopReason ?? "success")
+              expect(s.stopReason, `seed ${seed} call ${i} stop reason`).toBe(e.stopReason)
+              expect(s.attempts.length, `seed ${seed} call ${i} attempts`).toBe(e.attempts.length)
+              // Whole microseconds in the simulator: ½ µs per sleep it rounds, a limiter re-estimate every 250 ms.
+              s.attempts.forEach((ms, k) => {
+                const allowance = (k + 2 + Math.ceil(ms / AdaptiveLimiter.recheckMillis)) / 1000
+                expect(Math.abs(ms - e.attempts[k]!), `seed ${seed} call ${i} attempt ${k}`).toBeLessThanOrEqual(
+                  allowance
+                )
+              })
+            })
+          }
+          expect(overlapped).toBe(true)
+          // The guards really acted on the overlapping calls: a breaker or a quota stopped some, or the limiter held some.
+          expect([...reasons].some((r) => r === "circuitOpen" || r === "quota" || r === "maxElapsed") || held).toBe(
+            true
+          )
+        }),
+      60_000
+    )
+  }
 })

@@ -32,7 +32,7 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
   create: (config: Record<string, unknown>) => C,
   options: ClientConfig.ServiceOptions<Sdk>,
   defaultAttemptTimeout: Duration.DurationInput
-): Effect.Effect<AwsCall.Service & { readonly client: C }, never, Scope.Scope> =>
+): Effect.Effect<AwsCall.Service & { readonly client: C; readonly scope: string }, never, Scope.Scope> =>
   Effect.gen(function*() {
     const named = options.guardScope
     const scope = named ?? instanceScope(name, options)
