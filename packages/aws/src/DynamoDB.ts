@@ -184,7 +184,7 @@ export const make = (options: Options = {}): Effect.Effect<DynamoDBService, neve
  *
  * @example
  * ```ts
- * import { DynamoDB } from "@rebound/aws"
+ * import * as DynamoDB from "@rebound/aws/DynamoDB"
  * import { PutItemCommand } from "@aws-sdk/client-dynamodb"
  * import { Presets } from "@rebound/core"
  * import { Effect } from "effect"

@@ -190,7 +190,7 @@ export const make = (options: Options = {}): Effect.Effect<LambdaService, never,
  *
  * @example
  * ```ts
- * import { Lambda } from "@rebound/aws"
+ * import * as Lambda from "@rebound/aws/Lambda"
  * import { Effect } from "effect"
  *
  * const program = Effect.gen(function*() {

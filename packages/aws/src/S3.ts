@@ -130,7 +130,7 @@ export const make = (options: Options = {}): Effect.Effect<S3Service, never, Sco
  *
  * @example
  * ```ts
- * import { S3 } from "@rebound/aws"
+ * import * as S3 from "@rebound/aws/S3"
  * import { GetObjectCommand } from "@aws-sdk/client-s3"
  * import { Effect } from "effect"
  * import { createReadStream } from "node:fs"

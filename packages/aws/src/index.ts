@@ -1,5 +1,9 @@
 /**
- * rebound for the AWS SDK for JavaScript v3.
+ * rebound for the AWS SDK for JavaScript v3: the parts that need no particular AWS client.
+ *
+ * The services live at their own subpaths — `@rebound/aws/DynamoDB`, `@rebound/aws/S3`, `@rebound/aws/Lambda` — and
+ * are not re-exported here: each imports its own `@aws-sdk/client-*`, which is an optional peer dependency, so a
+ * project that uses only DynamoDB installs only `@aws-sdk/client-dynamodb`.
  *
  * @since 0.1.0
  */
@@ -26,13 +30,6 @@ export * as AwsError from "./AwsError.js"
 export * as ClientConfig from "./ClientConfig.js"
 
 /**
- * DynamoDB as an Effect service, with batch operations that finish the job and paginated streams.
- *
- * @since 0.1.0
- */
-export * as DynamoDB from "./DynamoDB.js"
-
-/**
  * Which S3, DynamoDB and Lambda operations may be repeated after an ambiguous failure.
  *
  * @since 0.1.0
@@ -40,22 +37,8 @@ export * as DynamoDB from "./DynamoDB.js"
 export * as Idempotency from "./Idempotency.js"
 
 /**
- * Lambda as an Effect service, with an `invoke` that types function errors and never runs a function twice by accident.
- *
- * @since 0.1.0
- */
-export * as Lambda from "./Lambda.js"
-
-/**
  * rebound policies as the SDK's own `RetryStrategyV2`, for plain SDK clients.
  *
  * @since 0.1.0
  */
 export * as RetryStrategy from "./RetryStrategy.js"
-
-/**
- * S3 as an Effect service, with a multipart upload that retries each part on its own.
- *
- * @since 0.1.0
- */
-export * as S3 from "./S3.js"

@@ -129,8 +129,8 @@ export const retryAsync = async <A>(
  * ```ts
  * import { CallError, Presets, RetryAsync } from "@rebound/core"
  *
- * class Buckets {
- *   @RetryAsync.retryable(Presets.awsJs2026, { service: "S3", idempotent: true })
+ * // (the decorator follows the brace so that JSDoc does not read it as a tag)
+ * class Buckets { @RetryAsync.retryable(Presets.awsJs2026, { service: "S3", idempotent: true })
  *   async list(): Promise<ReadonlyArray<string>> {
  *     throw new CallError.ThrottlingError({ service: "S3", operation: "list", code: "SlowDown", httpStatus: 503 })
  *   }

@@ -229,7 +229,7 @@ export const services = (
  *
  * @example
  * ```ts
- * import { DynamoDB } from "@rebound/aws"
+ * import * as DynamoDB from "@rebound/aws/DynamoDB"
  * import { Fault, Lab } from "@rebound/aws/testing"
  * import { GetItemCommand } from "@aws-sdk/client-dynamodb"
  * import { RetryPolicy } from "@rebound/core"
