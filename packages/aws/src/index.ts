@@ -8,10 +8,15 @@
  * @since 0.1.0
  */
 
+// The comment above documents the module. docgen reads a file's first comment as the documentation of its first
+// statement too, so that statement is this import, which compiles to nothing, rather than a re-export.
+import type {} from "./AwsCall.js"
+
 /**
  * The call shell: every SDK v3 command as an Effect with typed failures, retried under rebound's policies.
  *
  * @since 0.1.0
+ * @category modules
  */
 export * as AwsCall from "./AwsCall.js"
 
@@ -19,6 +24,7 @@ export * as AwsCall from "./AwsCall.js"
  * Classification of every error the AWS SDK can throw into `ThrottlingError | TransientError | FatalError`.
  *
  * @since 0.1.0
+ * @category modules
  */
 export * as AwsError from "./AwsError.js"
 
@@ -26,6 +32,7 @@ export * as AwsError from "./AwsError.js"
  * Settings for clients rebound owns (SDK retries off), and service options read with `effect/Config`.
  *
  * @since 0.1.0
+ * @category modules
  */
 export * as ClientConfig from "./ClientConfig.js"
 
@@ -33,6 +40,7 @@ export * as ClientConfig from "./ClientConfig.js"
  * Which S3, DynamoDB and Lambda operations may be repeated after an ambiguous failure.
  *
  * @since 0.1.0
+ * @category modules
  */
 export * as Idempotency from "./Idempotency.js"
 
@@ -40,5 +48,6 @@ export * as Idempotency from "./Idempotency.js"
  * rebound policies as the SDK's own `RetryStrategyV2`, for plain SDK clients.
  *
  * @since 0.1.0
+ * @category modules
  */
 export * as RetryStrategy from "./RetryStrategy.js"

@@ -22,6 +22,8 @@ import { rebound } from "./internal/presets.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
 /**
+ * Options of `retryAsync`: cancellation, classification, idempotency, the call's names and the runtime to run on.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -36,12 +36,16 @@ import type * as RetryBudget from "./RetryBudget.js"
 import type * as RetryQuota from "./RetryQuota.js"
 
 /**
+ * The brand of a validated retry policy.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = internal.TypeId
 
 /**
+ * The brand of a validated retry policy.
+ *
  * @since 0.1.0
  * @category type ids
  */
@@ -265,6 +269,8 @@ export const validate = (options?: Options): Either.Either<RetryPolicy, InvalidO
   validation.either(() => internal.make(options))
 
 /**
+ * Whether a value is a validated retry policy.
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -335,6 +341,16 @@ export const withBudget: {
 
 /**
  * Carries an adaptive rate limiter (`undefined` removes it).
+ *
+ * @example
+ * ```ts
+ * import { AdaptiveLimiter, Presets, RetryPolicy } from "@rebound/core"
+ *
+ * // AWS's adaptive mode, with one limiter per function instead of one per client:
+ * const adaptive = Presets.awsJs2026.pipe(
+ *   RetryPolicy.withLimiter(AdaptiveLimiter.make({ name: "functions", key: (call) => call.resource ?? call.service }))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category combinators
@@ -433,7 +449,7 @@ export const advance: (state: State, delayMillis: number) => State = internal.ad
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const getItem: Effect.Effect<string, CallError.CallError>
+ * const getItem: Effect.Effect<string, CallError.CallError> = Effect.succeed("item") // your call
  *
  * const program = getItem.pipe(
  *   RetryPolicy.retry(Presets.awsJs2026DynamoDB),
@@ -457,7 +473,7 @@ export const retry: {
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const call: Effect.Effect<string, CallError.CallError>
+ * const call: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // your call
  *
  * const program = call.pipe(RetryPolicy.retryCurrent(), RetryPolicy.withPolicy(Presets.botocoreStandard))
  * ```
@@ -517,7 +533,7 @@ export type Admitted =
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const attemptOnce: Effect.Effect<string, CallError.CallError>
+ * const attemptOnce: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // one attempt of your call
  *
  * const manual = Effect.gen(function*() {
  *   const session = yield* RetryPolicy.session(Presets.awsJs2026, { service: "S3", operation: "GetObject" })
@@ -551,6 +567,8 @@ export const session: (policy: RetryPolicy, options?: CallOptions) => Effect.Eff
 export const CurrentRetryPolicy: typeof retryInternal.CurrentRetryPolicy = retryInternal.CurrentRetryPolicy
 
 /**
+ * The type of the context reference that holds the application's default policy.
+ *
  * @since 0.1.0
  * @category context
  */
@@ -574,6 +592,17 @@ export const layer: (policy: RetryPolicy) => Layer.Layer<never> = retryInternal.
 /**
  * Runs an effect with a different default policy.
  *
+ * @example
+ * ```ts
+ * import { CallError, Presets, RetryPolicy } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * const call: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // your call
+ *
+ * // Calls that use the default policy are not retried inside this region of code:
+ * const once = call.pipe(RetryPolicy.retryCurrent(), RetryPolicy.withPolicy(Presets.none))
+ * ```
+ *
  * @since 0.1.0
  * @category context
  */
@@ -592,7 +621,7 @@ export const withPolicy: {
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect, Schedule } from "effect"
  *
- * declare const call: Effect.Effect<string, CallError.CallError>
+ * const call: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // your call
  *
  * const schedule = RetryPolicy.toSchedule(Presets.awsJs2026).pipe(Schedule.upTo("30 seconds"))
  * const program = call.pipe(Effect.retry(schedule))
