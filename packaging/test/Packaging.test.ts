@@ -119,12 +119,15 @@ describe("the packed packages", () => {
     }
   })
 
-  it("install with npm next to Effect 3.22 and client-dynamodb only, with one copy of effect", async () => {
+  it("install with npm next to Effect 3.22 and client-dynamodb only, with one copy of effect and of @smithy/core", async () => {
     const { dir, output } = await installed()
     expect(installProblems(output)).toEqual([])
     const tree = (await ok(run("npm", ["ls", "effect"], dir), "npm ls effect")).stdout
     console.log(`npm ls effect, in the fresh project:\n${tree}`)
     expect(new Set(tree.match(/effect@\d+\.\d+\.\d+/g))).toEqual(new Set([`effect@${core.devDependencies!.effect}`]))
+    // The Smithy runtime rebound calls is the one the user's client brought.
+    const smithy = (await ok(run("npm", ["ls", "@smithy/core"], dir), "npm ls @smithy/core")).stdout
+    expect(new Set(smithy.match(/@smithy\/core@\d+\.\d+\.\d+/g)).size).toBe(1)
     // Every peer satisfied, nothing invalid or missing in the whole tree.
     await ok(run("npm", ["ls", "--all"], dir), "npm ls --all")
     for (const client of ["@aws-sdk/client-s3", "@aws-sdk/client-lambda"]) {
