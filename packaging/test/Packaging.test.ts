@@ -21,9 +21,13 @@ import {
 // Node 22 is where Effect 4 and the AWS SDK's 2027 releases start; this pins the release the test runs on.
 const node22Version = "22.23.5"
 
-const root = scratch("rebound-packaging-")
+// Made when a test first needs it, so a run that stops early leaves nothing behind.
+let rootDir: string | undefined
+const root = () => (rootDir ??= scratch("rebound-packaging-"))
 afterAll(() => {
-  if (process.env.REBOUND_KEEP_PACKAGING === undefined) fs.rmSync(root, { recursive: true, force: true })
+  if (rootDir !== undefined && process.env.REBOUND_KEEP_PACKAGING === undefined) {
+    fs.rmSync(rootDir, { recursive: true, force: true })
+  }
 })
 
 // Each step runs once, the first time a test needs it; a step that failed fails every test that needs it.
@@ -44,7 +48,7 @@ const userSpecs = (tarballs: ReadonlyArray<string>) => [
 ]
 
 const packed = once(async () => {
-  const destination = path.join(root, "tarballs")
+  const destination = path.join(root(), "tarballs")
   fs.mkdirSync(destination)
   return pack(destination)
 })
@@ -55,7 +59,7 @@ const installProblems = (output: string) =>
 const tarballs = async () => (await packed()).map((p) => p.tarball)
 
 const installed = once(async () => {
-  const dir = path.join(root, "node20")
+  const dir = path.join(root(), "node20")
   const result = await ok(npmProject(dir, userSpecs(await tarballs())), "npm install (Node 20)")
   return { dir, output: result.stdout + result.stderr }
 })
@@ -148,8 +152,8 @@ describe("the packed packages", () => {
 
   it("install and run from ESM and from CommonJS on Node 22", async () => {
     const node = await nodeBinary(node22Version)
-    expect((await ok(run(node, ["--version"], root), "node --version")).stdout.trim()).toBe(`v${node22Version}`)
-    const dir = path.join(root, "node22")
+    expect((await ok(run(node, ["--version"], root()), "node --version")).stdout.trim()).toBe(`v${node22Version}`)
+    const dir = path.join(root(), "node22")
     const result = await ok(npmProject(dir, userSpecs(await tarballs()), node), "npm install (Node 22)")
     expect(installProblems(result.stdout + result.stderr)).toEqual([])
     expect((await compiled())[0]).toEqual({ mode: "nodenext", status: 0, output: "" })
@@ -159,7 +163,7 @@ describe("the packed packages", () => {
   })
 
   it("refuse to install next to Effect 4, naming the supported range", async () => {
-    const dir = path.join(root, "effect4")
+    const dir = path.join(root(), "effect4")
     const specs = userSpecs(await tarballs()).map((spec) => spec.startsWith("effect@") ? "effect@4" : spec)
     const result = await npmProject(dir, specs)
     const output = result.stdout + result.stderr
