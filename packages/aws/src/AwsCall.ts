@@ -113,6 +113,14 @@ export const send: <I extends object, O extends MetadataBearer>(
 /**
  * The operation a command runs: `GetItemCommand` → `"GetItem"`.
  *
+ * @example
+ * ```ts
+ * import { AwsCall } from "@rebound/aws"
+ * import { GetItemCommand } from "@aws-sdk/client-dynamodb"
+ *
+ * console.log(AwsCall.operationOf(new GetItemCommand({ TableName: "orders", Key: {} }))) // "GetItem"
+ * ```
+ *
  * @since 0.1.0
  * @category utils
  */

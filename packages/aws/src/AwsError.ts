@@ -27,6 +27,8 @@ import type * as Duration from "effect/Duration"
 import * as internal from "./internal/classify.js"
 
 /**
+ * The three kinds of failure a code can be declared: throttling, transient or fatal.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -103,6 +105,17 @@ export const classifier = (context: Context, rules?: Rules) => (error: unknown):
 
 /**
  * The service's hint of how long to wait, if it sent one.
+ *
+ * @example
+ * ```ts
+ * import { AwsError } from "@rebound/aws"
+ * import { Duration } from "effect"
+ *
+ * // Lambda's 429 carries its hint in the body:
+ * const throttled = { name: "TooManyRequestsException", retryAfterSeconds: "2" }
+ * const hint = AwsError.retryAfterOf(throttled, 0)
+ * console.log(hint === undefined ? "no hint" : Duration.toMillis(hint)) // 2000
+ * ```
  *
  * @since 0.1.0
  * @category classification

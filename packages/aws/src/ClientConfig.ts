@@ -115,7 +115,8 @@ const presetsByName = new Map(Presets.all.map((p) => [p.name, p] as const))
  *
  * @example
  * ```ts
- * import { ClientConfig, DynamoDB } from "@rebound/aws"
+ * import { ClientConfig } from "@rebound/aws"
+ * import * as DynamoDB from "@rebound/aws/DynamoDB"
  *
  * const live = DynamoDB.layerConfig(ClientConfig.config("DynamoDB"))
  * ```

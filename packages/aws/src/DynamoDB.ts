@@ -109,6 +109,8 @@ export interface BatchGetResult {
 }
 
 /**
+ * The DynamoDB service: any command, batches that finish the job, and paginated queries and scans as streams.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -141,12 +143,16 @@ export interface DynamoDBService {
 }
 
 /**
+ * The tag of the DynamoDB service.
+ *
  * @since 0.1.0
  * @category tags
  */
 export class DynamoDB extends Context.Tag("@rebound/aws/DynamoDB")<DynamoDB, DynamoDBService>() {}
 
 /**
+ * Options of the DynamoDB service: connection, policies, timeouts, rules and extra `DynamoDBClient` settings.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -190,7 +196,7 @@ export const make = (options: Options = {}): Effect.Effect<DynamoDBService, neve
  *
  * @example
  * ```ts
- * import { DynamoDB } from "@rebound/aws"
+ * import * as DynamoDB from "@rebound/aws/DynamoDB"
  * import { PutItemCommand } from "@aws-sdk/client-dynamodb"
  * import { Presets } from "@rebound/core"
  * import { Effect } from "effect"

@@ -53,7 +53,11 @@ export class FunctionError extends Data.TaggedError("FunctionError")<{
   readonly executedVersion: string | undefined
   readonly requestId: string | undefined
 }> {
-  /** @since 0.1.0 */
+  /**
+   * The function and its error type, and that the function ran and is not retried.
+   *
+   * @since 0.1.0
+   */
   override get message(): string {
     return `Lambda function ${this.functionName} failed: ${this.errorType ?? "an error"} (${this.kind}). ` +
       "The function ran; rebound does not retry it. Read `payload` for its error."
@@ -71,6 +75,8 @@ export interface InvokeInput extends Omit<InvokeCommandInput, "Payload"> {
 }
 
 /**
+ * What `invoke` returns: the status, the decoded payload, the version that ran, the log tail and the request id.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -86,6 +92,8 @@ export interface InvokeResult {
 }
 
 /**
+ * The Lambda service: any command, and an `invoke` that decodes payloads and types function errors.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -109,12 +117,16 @@ export interface LambdaService {
 }
 
 /**
+ * The tag of the Lambda service.
+ *
  * @since 0.1.0
  * @category tags
  */
 export class Lambda extends Context.Tag("@rebound/aws/Lambda")<Lambda, LambdaService>() {}
 
 /**
+ * Options of the Lambda service: connection, policies, timeouts, rules and extra `LambdaClient` settings.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -196,7 +208,7 @@ export const make = (options: Options = {}): Effect.Effect<LambdaService, never,
  *
  * @example
  * ```ts
- * import { Lambda } from "@rebound/aws"
+ * import * as Lambda from "@rebound/aws/Lambda"
  * import { Effect } from "effect"
  *
  * const program = Effect.gen(function*() {

@@ -23,6 +23,8 @@ import type * as AwsError from "./AwsError.js"
 import { classify } from "./internal/classify.js"
 
 /**
+ * Options of `make`: the service's name, idempotency, classification rules and the runtime.
+ *
  * @since 0.1.0
  * @category models
  */

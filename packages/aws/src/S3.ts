@@ -54,6 +54,8 @@ export interface UploadInput extends Omit<PutObjectCommandInput, "Body" | "Bucke
 }
 
 /**
+ * Options of `upload`: the part size, how many parts are in flight, and the options of each call.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -67,6 +69,8 @@ export interface UploadOptions {
 }
 
 /**
+ * What `upload` returns: the object's bucket, key and ETag, and how it was sent.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -80,6 +84,8 @@ export interface UploadResult {
 }
 
 /**
+ * The S3 service: any command, and an upload that retries each part on its own.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -103,12 +109,16 @@ export interface S3Service {
 }
 
 /**
+ * The tag of the S3 service.
+ *
  * @since 0.1.0
  * @category tags
  */
 export class S3 extends Context.Tag("@rebound/aws/S3")<S3, S3Service>() {}
 
 /**
+ * Options of the S3 service: connection, policies, timeouts, rules and extra `S3Client` settings.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -116,6 +126,21 @@ export type Options = ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttem
 
 /**
  * Builds the service; the client lives as long as the scope.
+ *
+ * @example
+ * ```ts
+ * import * as S3 from "@rebound/aws/S3"
+ * import { ListBucketsCommand } from "@aws-sdk/client-s3"
+ * import { Effect } from "effect"
+ *
+ * // The service in a scope of your own instead of a layer; the client is destroyed when the scope closes.
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const s3 = yield* S3.make({ region: "eu-west-1" })
+ *     return yield* s3.send(new ListBucketsCommand({}))
+ *   })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -136,7 +161,7 @@ export const make = (options: Options = {}): Effect.Effect<S3Service, never, Sco
  *
  * @example
  * ```ts
- * import { S3 } from "@rebound/aws"
+ * import * as S3 from "@rebound/aws/S3"
  * import { GetObjectCommand } from "@aws-sdk/client-s3"
  * import { Effect } from "effect"
  * import { createReadStream } from "node:fs"

@@ -5,7 +5,9 @@ import {
   type TransactWriteItemsCommandInput
 } from "@aws-sdk/client-dynamodb"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { AwsCall, DynamoDB, Idempotency, Lambda, RetryStrategy } from "@rebound/aws"
+import { AwsCall, Idempotency, RetryStrategy } from "@rebound/aws"
+import * as DynamoDB from "@rebound/aws/DynamoDB"
+import * as Lambda from "@rebound/aws/Lambda"
 import { Fault, Lab } from "@rebound/aws/testing"
 import { RetryEvent, RetryPolicy, RetryQuota, StateStore } from "@rebound/core"
 import { Effect, Exit, Fiber, Random, Ref } from "effect"

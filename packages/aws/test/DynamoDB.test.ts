@@ -1,6 +1,6 @@
 import { type AttributeValue, GetItemCommand, PutItemCommand, type WriteRequest } from "@aws-sdk/client-dynamodb"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { DynamoDB } from "@rebound/aws"
+import * as DynamoDB from "@rebound/aws/DynamoDB"
 import { Fault, Lab } from "@rebound/aws/testing"
 import { RetryEvent } from "@rebound/core"
 import { Chunk, Effect, Ref, Stream } from "effect"

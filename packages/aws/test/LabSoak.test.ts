@@ -1,6 +1,7 @@
 import { GetItemCommand } from "@aws-sdk/client-dynamodb"
 import { expect, layer } from "@effect/vitest"
-import { DynamoDB, Lambda } from "@rebound/aws"
+import * as DynamoDB from "@rebound/aws/DynamoDB"
+import * as Lambda from "@rebound/aws/Lambda"
 import { Lab } from "@rebound/aws/testing"
 import { RetryPolicy } from "@rebound/core"
 import { Effect, Random } from "effect"

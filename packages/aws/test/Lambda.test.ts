@@ -1,5 +1,5 @@
 import { expect, layer } from "@effect/vitest"
-import { Lambda } from "@rebound/aws"
+import * as Lambda from "@rebound/aws/Lambda"
 import { Fault, Lab } from "@rebound/aws/testing"
 import { Effect } from "effect"
 import { labWithServices } from "./helpers.js"

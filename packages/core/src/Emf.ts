@@ -18,6 +18,8 @@ import * as validate from "./internal/validate.js"
 import * as RetryEvent from "./RetryEvent.js"
 
 /**
+ * Options of the EMF layer: the namespace, extra dimensions and where lines are written.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -176,7 +178,7 @@ export const observer = (options: Options = {}): RetryEvent.RetryObserver => {
  * import { Emf } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const handler: Effect.Effect<void>
+ * const handler: Effect.Effect<void> = Effect.void // your handler
  * const withMetrics = handler.pipe(Effect.provide(Emf.layer({ namespace: "orders-service" })))
  * ```
  *

@@ -22,6 +22,8 @@ import { rebound } from "./internal/presets.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
 /**
+ * Options of `retryAsync`: cancellation, classification, idempotency, the call's names and the runtime to run on.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -129,8 +131,8 @@ export const retryAsync = async <A>(
  * ```ts
  * import { CallError, Presets, RetryAsync } from "@rebound/core"
  *
- * class Buckets {
- *   @RetryAsync.retryable(Presets.awsJs2026, { service: "S3", idempotent: true })
+ * // (the decorator follows the brace so that JSDoc does not read it as a tag)
+ * class Buckets { @RetryAsync.retryable(Presets.awsJs2026, { service: "S3", idempotent: true })
  *   async list(): Promise<ReadonlyArray<string>> {
  *     throw new CallError.ThrottlingError({ service: "S3", operation: "list", code: "SlowDown", httpStatus: 503 })
  *   }

@@ -107,6 +107,8 @@ export interface Call {
 }
 
 /**
+ * What a call starts from: its policy, context, the time, and whether it bypasses guards or is observed.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -184,6 +186,8 @@ export type Output =
   | { readonly _tag: "Released" }
 
 /**
+ * One step's result: the call's and the guards' next states, what the shell must do, and the events to publish.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -64,6 +64,8 @@ export interface FailureInfo {
 export type AbortReason = "interrupted" | "defect" | "unclassified"
 
 /**
+ * Every event rebound emits: one per step of every call, and one per change of a guard's state.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -220,6 +222,20 @@ export const addObserver = (observer: RetryObserver): Layer.Layer<never> => inte
 /**
  * Runs an effect with one more observer.
  *
+ * @example
+ * ```ts
+ * import { RetryEvent } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * const program: Effect.Effect<void> = Effect.void // your program
+ *
+ * const watched = program.pipe(
+ *   RetryEvent.withObserver((event) =>
+ *     event._tag === "RetryScheduled" ? Effect.log(`retrying ${event.call.operation}`) : Effect.void
+ *   )
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category combinators
  */
@@ -242,6 +258,8 @@ export interface RetryEvents {
 }
 
 /**
+ * The tag of the event stream service that `layerStream` provides.
+ *
  * @since 0.1.0
  * @category context
  */

@@ -40,12 +40,16 @@ import * as RetryDecision from "./RetryDecision.js"
 import type * as RetryQuota from "./RetryQuota.js"
 
 /**
+ * The brand of a validated retry policy.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = internal.TypeId
 
 /**
+ * The brand of a validated retry policy.
+ *
  * @since 0.1.0
  * @category type ids
  */
@@ -271,6 +275,8 @@ export const validate = (options?: Options): Either.Either<RetryPolicy, InvalidO
   validation.either(() => internal.make(options))
 
 /**
+ * Whether a value is a validated retry policy.
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -341,6 +347,16 @@ export const withBudget: {
 
 /**
  * Carries an adaptive rate limiter (`undefined` removes it).
+ *
+ * @example
+ * ```ts
+ * import { AdaptiveLimiter, Presets, RetryPolicy } from "@rebound/core"
+ *
+ * // AWS's adaptive mode, with one limiter per function instead of one per client:
+ * const adaptive = Presets.awsJs2026.pipe(
+ *   RetryPolicy.withLimiter(AdaptiveLimiter.make({ name: "functions", key: (call) => call.resource ?? call.service }))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category combinators
@@ -423,7 +439,7 @@ export const advance: typeof RetryDecision.advance = RetryDecision.advance
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const getItem: Effect.Effect<string, CallError.CallError>
+ * const getItem: Effect.Effect<string, CallError.CallError> = Effect.succeed("item") // your call
  *
  * const program = getItem.pipe(
  *   RetryPolicy.retry(Presets.awsJs2026DynamoDB),
@@ -481,7 +497,7 @@ export const retryWithSummary: {
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const call: Effect.Effect<string, CallError.CallError>
+ * const call: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // your call
  *
  * const program = call.pipe(RetryPolicy.retryCurrent(), RetryPolicy.withPolicy(Presets.botocoreStandard))
  * ```
@@ -555,7 +571,7 @@ export type Admitted =
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const attemptOnce: Effect.Effect<string, CallError.CallError>
+ * const attemptOnce: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // one attempt of your call
  *
  * const manual = Effect.gen(function*() {
  *   const session = yield* RetryPolicy.session(Presets.awsJs2026, { service: "S3", operation: "GetObject" })
@@ -589,6 +605,8 @@ export const session: (policy: RetryPolicy, options?: CallOptions) => Effect.Eff
 export const CurrentRetryPolicy: typeof retryInternal.CurrentRetryPolicy = retryInternal.CurrentRetryPolicy
 
 /**
+ * The type of the context reference that holds the application's default policy.
+ *
  * @since 0.1.0
  * @category context
  */
@@ -611,6 +629,17 @@ export const layer: (policy: RetryPolicy) => Layer.Layer<never> = retryInternal.
 
 /**
  * Runs an effect with a different default policy.
+ *
+ * @example
+ * ```ts
+ * import { CallError, Presets, RetryPolicy } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * const call: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // your call
+ *
+ * // Calls that use the default policy are not retried inside this region of code:
+ * const once = call.pipe(RetryPolicy.retryCurrent(), RetryPolicy.withPolicy(Presets.none))
+ * ```
  *
  * @since 0.1.0
  * @category context
@@ -635,7 +664,7 @@ export const withPolicy: {
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect, Schedule } from "effect"
  *
- * declare const call: Effect.Effect<string, CallError.CallError>
+ * const call: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // your call
  *
  * // awsJs2026 carries the AWS retry quota, which a Schedule cannot apply: drop it knowingly.
  * const schedule = RetryPolicy.toSchedule(RetryPolicy.withoutGuards(Presets.awsJs2026)).pipe(

@@ -296,7 +296,7 @@ export const logsObserver: RetryEvent.RetryObserver = (event) => {
  * import { RetryTelemetry } from "@rebound/core"
  * import { Effect, Logger, LogLevel } from "effect"
  *
- * declare const program: Effect.Effect<void>
+ * const program: Effect.Effect<void> = Effect.void // your program
  * const verbose = program.pipe(
  *   Effect.provide(RetryTelemetry.logs),
  *   Logger.withMinimumLogLevel(LogLevel.Debug)
@@ -318,6 +318,17 @@ export const metrics: Layer.Layer<never> = RetryEvent.addObserver(metricsObserve
 
 /**
  * Logs and metrics.
+ *
+ * @example
+ * ```ts
+ * import { RetryTelemetry } from "@rebound/core"
+ * import { Effect, Logger, LogLevel } from "effect"
+ *
+ * const program: Effect.Effect<void> = Effect.void // your program
+ *
+ * // A debug line per retry, a warning when retries stop, and the metrics:
+ * const observed = program.pipe(Effect.provide(RetryTelemetry.layer), Logger.withMinimumLogLevel(LogLevel.Debug))
+ * ```
  *
  * @since 0.1.0
  * @category layers

@@ -24,6 +24,8 @@ import type * as Option from "effect/Option"
 import * as internal from "./internal/stateStore.js"
 
 /**
+ * Where guard state lives: a keyed store whose `modify` is one atomic step.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -91,6 +93,16 @@ export const StateStore: typeof internal.StateStoreTag = internal.StateStoreTag
  * const size = Effect.runSync(store.size) // 0
  * ```
  *
+ * @example
+ * ```ts
+ * import { StateStore } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * const store = StateStore.makeMemory()
+ * const next = store.modify("calls", () => 0, (n) => [n + 1, n + 1] as const)
+ * console.log(Effect.runSync(Effect.zipRight(next, next))) // 2
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -105,7 +117,7 @@ export const makeMemory: (options?: MemoryOptions) => StateStore = internal.make
  * import { StateStore } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const program: Effect.Effect<void>
+ * const program: Effect.Effect<void> = Effect.void // your program
  * const isolated = program.pipe(Effect.provide(StateStore.layerMemory))
  * ```
  *

@@ -12,7 +12,8 @@
  */
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb"
 import { HeadBucketCommand } from "@aws-sdk/client-s3"
-import { DynamoDB, S3 } from "@rebound/aws"
+import * as DynamoDB from "@rebound/aws/DynamoDB"
+import * as S3 from "@rebound/aws/S3"
 import { Fault, Lab } from "@rebound/aws/testing"
 import { Presets, RetryPolicy, RetryQuota } from "@rebound/core"
 import { Effect, Layer } from "effect"

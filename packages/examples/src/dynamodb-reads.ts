@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { DynamoDB } from "@rebound/aws"
+import * as DynamoDB from "@rebound/aws/DynamoDB"
 import { Lab, type LabError } from "@rebound/aws/testing"
 import type { CallError, InvalidOption } from "@rebound/core"
 import { Chunk, Effect, Stream } from "effect"

@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { Lambda } from "@rebound/aws"
+import * as Lambda from "@rebound/aws/Lambda"
 import { Lab, type LabError } from "@rebound/aws/testing"
 import { AdaptiveLimiter, type CallError, type InvalidOption, Presets, RetryPolicy } from "@rebound/core"
 import { Effect, Option } from "effect"

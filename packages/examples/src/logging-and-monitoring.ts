@@ -16,7 +16,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor
 } from "@opentelemetry/sdk-trace-base"
-import { DynamoDB } from "@rebound/aws"
+import * as DynamoDB from "@rebound/aws/DynamoDB"
 import { Fault, Lab, type LabError } from "@rebound/aws/testing"
 import { type CallError, Emf, Presets, RetryPolicy, RetryTelemetry } from "@rebound/core"
 import { Console, Effect, Layer, Logger, LogLevel, Metric } from "effect"

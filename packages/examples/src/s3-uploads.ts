@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import { GetObjectCommand } from "@aws-sdk/client-s3"
-import { S3 } from "@rebound/aws"
+import * as S3 from "@rebound/aws/S3"
 import { Fault, Lab, type LabError } from "@rebound/aws/testing"
 import type { CallError, InvalidOption } from "@rebound/core"
 import { type Duration, Effect } from "effect"

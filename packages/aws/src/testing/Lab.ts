@@ -65,6 +65,8 @@ export interface S3ClientSettings extends ClientSettings {
 }
 
 /**
+ * Settings for plain SDK clients pointed at the lab, one per service.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -110,12 +112,16 @@ export interface Lab extends FaultProxy.Controls, LambdaServer.Functions {
 }
 
 /**
+ * The tag of a running lab, provided by `layer` and `layerWithServices`.
+ *
  * @since 0.1.0
  * @category tags
  */
 export const Lab: Context.Tag<Lab, Lab> = GenericTag<Lab>("@rebound/aws/testing/Lab")
 
 /**
+ * Options of the lab: the region, and the tables, buckets and Lambda functions to create at start.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -229,7 +235,7 @@ export const services = (
  *
  * @example
  * ```ts
- * import { DynamoDB } from "@rebound/aws"
+ * import * as DynamoDB from "@rebound/aws/DynamoDB"
  * import { Fault, Lab } from "@rebound/aws/testing"
  * import { GetItemCommand } from "@aws-sdk/client-dynamodb"
  * import { RetryPolicy } from "@rebound/core"

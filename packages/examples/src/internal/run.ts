@@ -1,5 +1,7 @@
 import { NodeRuntime } from "@effect/platform-node"
-import type { DynamoDB, Lambda, S3 } from "@rebound/aws"
+import type * as DynamoDB from "@rebound/aws/DynamoDB"
+import type * as Lambda from "@rebound/aws/Lambda"
+import type * as S3 from "@rebound/aws/S3"
 import { Lab } from "@rebound/aws/testing"
 import { Console, Effect, type Layer } from "effect"
 import { pathToFileURL } from "node:url"
