@@ -99,7 +99,8 @@ export const StateStore: typeof internal.StateStoreTag = internal.StateStoreTag
  * import { Effect } from "effect"
  *
  * const store = StateStore.makeMemory()
- * const next = store.modify("calls", () => 0, (n) => [n + 1, n + 1] as const)
+ * // One atomic step over one key: count calls.
+ * const next = store.modify(["calls"], () => 0, ([n]) => [(n as number) + 1, [(n as number) + 1]] as const)
  * console.log(Effect.runSync(Effect.zipRight(next, next))) // 2
  * ```
  *
