@@ -40,6 +40,7 @@ import * as Stream from "effect/Stream"
 import * as AwsCall from "./AwsCall.js"
 import type * as ClientConfig from "./ClientConfig.js"
 import * as batch from "./internal/dynamodbBatch.js"
+import { validateBatch } from "./internal/options.js"
 import * as service from "./internal/service.js"
 
 type Item = Record<string, AttributeValue>
@@ -145,7 +146,9 @@ export class DynamoDB extends Context.Tag("@rebound/aws/DynamoDB")<DynamoDB, Dyn
  * @since 0.1.0
  * @category models
  */
-export type Options = ClientConfig.ServiceOptions<Omit<DynamoDBClientConfig, "maxAttempts" | "retryStrategy">>
+export type Options = ClientConfig.ServiceOptions<
+  Omit<DynamoDBClientConfig, "maxAttempts" | "retryMode" | "retryStrategy">
+>
 
 const pages = <In extends { ExclusiveStartKey?: Item | undefined }>(
   fetch: (input: In) => Effect.Effect<
@@ -161,21 +164,33 @@ const pages = <In extends { ExclusiveStartKey?: Item | undefined }>(
     ))
 
 /**
- * Builds the service; the client lives as long as the scope.
+ * Builds the service; the client lives as long as the scope. Every option is checked first: a bad one fails with an
+ * `InvalidOptionError` naming it (as do bad values of `AWS_RETRY_MODE`, `AWS_MAX_ATTEMPTS` or the shared config file).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<DynamoDBService, never, Scope.Scope> =>
+export const make = (
+  options: Options = {}
+): Effect.Effect<DynamoDBService, InvalidOption.InvalidOptionError, Scope.Scope> =>
   Effect.map(
     service.make("DynamoDB", (config) => new DynamoDBClient(config), options, "10 seconds"),
-    (svc) => ({
-      client: svc.client,
-      send: (command, callOptions) => AwsCall.send(svc, command, callOptions),
-      batchWriteAll: (requestItems, batchOptions) => batch.batchWriteAll(svc, requestItems, batchOptions),
-      batchGetAll: (requestItems, batchOptions) => batch.batchGetAll(svc, requestItems, batchOptions),
-      query: (input, callOptions) => pages((i) => AwsCall.send(svc, new QueryCommand(i), callOptions), input),
-      scan: (input, callOptions) => pages((i) => AwsCall.send(svc, new ScanCommand(i), callOptions), input)
+    (svc): DynamoDBService => ({
+      client: svc.sdkClient,
+      send: (command, callOptions) => svc.within(AwsCall.send(svc, command, callOptions)),
+      batchWriteAll: (requestItems, batchOptions) =>
+        Effect.flatMap(
+          validateBatch("DynamoDB.batchWriteAll", batchOptions),
+          (checked) => svc.within(batch.batchWriteAll(svc, requestItems, checked))
+        ),
+      batchGetAll: (requestItems, batchOptions) =>
+        Effect.flatMap(
+          validateBatch("DynamoDB.batchGetAll", batchOptions),
+          (checked) => svc.within(batch.batchGetAll(svc, requestItems, checked))
+        ),
+      query: (input, callOptions) =>
+        pages((i) => svc.within(AwsCall.send(svc, new QueryCommand(i), callOptions)), input),
+      scan: (input, callOptions) => pages((i) => svc.within(AwsCall.send(svc, new ScanCommand(i), callOptions)), input)
     })
   )
 
@@ -206,7 +221,8 @@ export const make = (options: Options = {}): Effect.Effect<DynamoDBService, neve
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<DynamoDB> => Layer.scoped(DynamoDB, make(options))
+export const layer = (options: Options = {}): Layer.Layer<DynamoDB, InvalidOption.InvalidOptionError> =>
+  Layer.scoped(DynamoDB, make(options))
 
 /**
  * A layer whose options are read with `effect/Config` (see `ClientConfig.config`).
@@ -214,5 +230,7 @@ export const layer = (options: Options = {}): Layer.Layer<DynamoDB> => Layer.sco
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (config: Config.Config<Options>): Layer.Layer<DynamoDB, ConfigError.ConfigError> =>
+export const layerConfig = (
+  config: Config.Config<Options>
+): Layer.Layer<DynamoDB, ConfigError.ConfigError | InvalidOption.InvalidOptionError> =>
   Layer.scoped(DynamoDB, Effect.flatMap(config, make))

@@ -23,7 +23,7 @@ import {
   type ServiceInputTypes,
   type ServiceOutputTypes
 } from "@aws-sdk/client-lambda"
-import type { CallError } from "@rebound/core"
+import type { CallError, InvalidOption } from "@rebound/core"
 import type { CommandIO } from "@smithy/types"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -113,7 +113,9 @@ export class Lambda extends Context.Tag("@rebound/aws/Lambda")<Lambda, LambdaSer
  * @since 0.1.0
  * @category models
  */
-export type Options = ClientConfig.ServiceOptions<Omit<LambdaClientConfig, "maxAttempts" | "retryStrategy">>
+export type Options = ClientConfig.ServiceOptions<
+  Omit<LambdaClientConfig, "maxAttempts" | "retryMode" | "retryStrategy">
+>
 
 const decoder = new TextDecoder()
 
@@ -149,15 +151,17 @@ const field = (payload: unknown, name: string): string | undefined => {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<LambdaService, never, Scope.Scope> =>
+export const make = (
+  options: Options = {}
+): Effect.Effect<LambdaService, InvalidOption.InvalidOptionError, Scope.Scope> =>
   Effect.map(
     service.make("Lambda", (config) => new LambdaClient(config), options, "905 seconds"),
-    (svc) => ({
-      client: svc.client,
-      send: (command, callOptions) => AwsCall.send(svc, command, callOptions),
+    (svc): LambdaService => ({
+      client: svc.sdkClient,
+      send: (command, callOptions) => svc.within(AwsCall.send(svc, command, callOptions)),
       invoke: ({ payload, ...input }, callOptions) =>
         Effect.flatMap(
-          AwsCall.send(svc, new InvokeCommand(withPayload(input, encode(payload))), callOptions),
+          svc.within(AwsCall.send(svc, new InvokeCommand(withPayload(input, encode(payload))), callOptions)),
           (out): Effect.Effect<InvokeResult, FunctionError> => {
             const decoded = decode(out.Payload)
             if (out.FunctionError !== undefined) {
@@ -206,7 +210,8 @@ export const make = (options: Options = {}): Effect.Effect<LambdaService, never,
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<Lambda> => Layer.scoped(Lambda, make(options))
+export const layer = (options: Options = {}): Layer.Layer<Lambda, InvalidOption.InvalidOptionError> =>
+  Layer.scoped(Lambda, make(options))
 
 /**
  * A layer whose options are read with `effect/Config` (see `ClientConfig.config`).
@@ -214,5 +219,7 @@ export const layer = (options: Options = {}): Layer.Layer<Lambda> => Layer.scope
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (config: Config.Config<Options>): Layer.Layer<Lambda, ConfigError.ConfigError> =>
+export const layerConfig = (
+  config: Config.Config<Options>
+): Layer.Layer<Lambda, ConfigError.ConfigError | InvalidOption.InvalidOptionError> =>
   Layer.scoped(Lambda, Effect.flatMap(config, make))

@@ -30,6 +30,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as AwsCall from "./AwsCall.js"
 import type * as ClientConfig from "./ClientConfig.js"
+import { validateUpload } from "./internal/options.js"
 import * as s3Upload from "./internal/s3Upload.js"
 import * as service from "./internal/service.js"
 
@@ -107,7 +108,7 @@ export class S3 extends Context.Tag("@rebound/aws/S3")<S3, S3Service>() {}
  * @since 0.1.0
  * @category models
  */
-export type Options = ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttempts" | "retryStrategy">>
+export type Options = ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttempts" | "retryMode" | "retryStrategy">>
 
 /**
  * Builds the service; the client lives as long as the scope.
@@ -115,13 +116,14 @@ export type Options = ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttem
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<S3Service, never, Scope.Scope> =>
+export const make = (options: Options = {}): Effect.Effect<S3Service, InvalidOption.InvalidOptionError, Scope.Scope> =>
   Effect.map(
     service.make("S3", (config) => new S3Client(config), options, "60 seconds"),
-    (svc) => ({
-      client: svc.client,
-      send: (command, callOptions) => AwsCall.send(svc, command, callOptions),
-      upload: (input, uploadOptions) => s3Upload.upload(svc, input, uploadOptions)
+    (svc): S3Service => ({
+      client: svc.sdkClient,
+      send: (command, callOptions) => svc.within(AwsCall.send(svc, command, callOptions)),
+      upload: (input, uploadOptions) =>
+        Effect.flatMap(validateUpload(uploadOptions), (checked) => svc.within(s3Upload.upload(svc, input, checked)))
     })
   )
 
@@ -146,7 +148,8 @@ export const make = (options: Options = {}): Effect.Effect<S3Service, never, Sco
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<S3> => Layer.scoped(S3, make(options))
+export const layer = (options: Options = {}): Layer.Layer<S3, InvalidOption.InvalidOptionError> =>
+  Layer.scoped(S3, make(options))
 
 /**
  * A layer whose options are read with `effect/Config` (see `ClientConfig.config`).
@@ -154,5 +157,7 @@ export const layer = (options: Options = {}): Layer.Layer<S3> => Layer.scoped(S3
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (config: Config.Config<Options>): Layer.Layer<S3, ConfigError.ConfigError> =>
+export const layerConfig = (
+  config: Config.Config<Options>
+): Layer.Layer<S3, ConfigError.ConfigError | InvalidOption.InvalidOptionError> =>
   Layer.scoped(S3, Effect.flatMap(config, make))

@@ -172,7 +172,7 @@ export const demoPolicy = (real: boolean) =>
  */
 export const run = (
   options: DemoOptions
-): Effect.Effect<ReadonlyArray<ScenarioSummary>, DemoFailed | LabError.LabError> =>
+): Effect.Effect<ReadonlyArray<ScenarioSummary>, DemoFailed | LabError.LabError | InvalidOption.InvalidOptionError> =>
   Effect.gen(function*() {
     const policy = demoPolicy(options.real)
     yield* Console.log(

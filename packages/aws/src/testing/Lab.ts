@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import type { InvalidOptionError } from "@rebound/core/InvalidOption"
 import type * as Context from "effect/Context"
 import { GenericTag } from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -205,7 +206,7 @@ const reach = (settings: ClientSettings) => ({
 export const services = (
   lab: Lab,
   options: ServiceOptions = {}
-): Layer.Layer<DynamoDB.DynamoDB | S3.S3 | Lambda.Lambda> => {
+): Layer.Layer<DynamoDB.DynamoDB | S3.S3 | Lambda.Lambda, InvalidOptionError> => {
   const { dynamodb, lambda, s3, ...common } = options
   return Layer.mergeAll(
     DynamoDB.layer({ ...common, ...dynamodb, ...reach(lab.clientConfig.dynamodb) }),
@@ -250,7 +251,7 @@ export const services = (
 export const layerWithServices = (
   options?: Options,
   serviceOptions?: ServiceOptions
-): Layer.Layer<Lab | DynamoDB.DynamoDB | S3.S3 | Lambda.Lambda, LabError> =>
+): Layer.Layer<Lab | DynamoDB.DynamoDB | S3.S3 | Lambda.Lambda, LabError | InvalidOptionError> =>
   Layer.unwrapScoped(
     Effect.map(make(options), (lab) => Layer.merge(Layer.succeed(Lab, lab), services(lab, serviceOptions)))
   )
