@@ -37,6 +37,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type * as AwsAsync from "./AwsAsync.js"
 import * as AwsCall from "./AwsCall.js"
 import type * as ClientConfig from "./ClientConfig.js"
 import * as batch from "./internal/dynamodbBatch.js"
@@ -234,3 +235,67 @@ export const layerConfig = (
   config: Config.Config<Options>
 ): Layer.Layer<DynamoDB, ConfigError.ConfigError | InvalidOption.InvalidOptionError> =>
   Layer.scoped(DynamoDB, Effect.flatMap(config, make))
+
+/**
+ * DynamoDB for Promise-based code: the service's operations on an {@link AwsAsync.AwsRuntime}, each a Promise that
+ * resolves with the result or rejects with the typed failure.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DynamoDBAsync {
+  readonly client: DynamoDBClient
+  /** Any DynamoDB command, typed by its input and output. */
+  readonly send: <I extends ServiceInputTypes, O extends ServiceOutputTypes>(
+    command: CommandIO<I, O>,
+    options?: AwsAsync.CallOptions
+  ) => Promise<O>
+  /** Writes every request, resubmitting unprocessed items with backoff; rejects only on bad input. */
+  readonly batchWriteAll: (
+    requestItems: Readonly<Record<string, ReadonlyArray<WriteRequest>>>,
+    options?: BatchOptions & AwsAsync.RunOptions
+  ) => Promise<BatchWriteResult>
+  /** Reads every key, resubmitting unprocessed keys with backoff; rejects only on bad input. */
+  readonly batchGetAll: (
+    requestItems: Readonly<Record<string, KeysAndAttributes>>,
+    options?: BatchOptions & AwsAsync.RunOptions
+  ) => Promise<BatchGetResult>
+  /** Every item a query matches, page by page as you iterate (`for await`); leaving the loop stops it. */
+  readonly query: (input: QueryCommandInput, options?: AwsCall.SendOptions) => AsyncIterable<Item>
+  /** Every item of a scan, page by page as you iterate. */
+  readonly scan: (input: ScanCommandInput, options?: AwsCall.SendOptions) => AsyncIterable<Item>
+}
+
+/**
+ * The async face of the DynamoDB service in a runtime built by `AwsAsync.make`.
+ *
+ * @example
+ * ```ts
+ * import { AwsAsync, DynamoDB } from "@rebound/aws"
+ *
+ * const aws = await AwsAsync.make(DynamoDB.layer({ region: "eu-west-1" }))
+ * const ddb = DynamoDB.async(aws)
+ * const result = await ddb.batchWriteAll({ orders: [{ PutRequest: { Item: { pk: { S: "o-1" } } } }] })
+ * if (!result.complete) console.log("left for later:", result.unprocessed)
+ * for await (const item of ddb.query({ TableName: "orders", KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "o-1" } } })) {
+ *   console.log(item)
+ * }
+ * await aws.dispose()
+ * ```
+ *
+ * @since 0.1.0
+ * @category async
+ */
+export const async = (runtime: AwsAsync.AwsRuntime<DynamoDB>): DynamoDBAsync => {
+  const ddb = Context.get(runtime.runtime.context, DynamoDB)
+  return {
+    client: ddb.client,
+    send: (command, { signal, ...options } = {}) => runtime.run(ddb.send(command, options), { signal }),
+    batchWriteAll: (requestItems, { signal, ...options } = {}) =>
+      runtime.run(ddb.batchWriteAll(requestItems, options), { signal }),
+    batchGetAll: (requestItems, { signal, ...options } = {}) =>
+      runtime.run(ddb.batchGetAll(requestItems, options), { signal }),
+    query: (input, options) => runtime.iterate(ddb.query(input, options)),
+    scan: (input, options) => runtime.iterate(ddb.scan(input, options))
+  }
+}

@@ -32,6 +32,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import type * as AwsAsync from "./AwsAsync.js"
 import * as AwsCall from "./AwsCall.js"
 import type * as ClientConfig from "./ClientConfig.js"
 import * as service from "./internal/service.js"
@@ -223,3 +224,53 @@ export const layerConfig = (
   config: Config.Config<Options>
 ): Layer.Layer<Lambda, ConfigError.ConfigError | InvalidOption.InvalidOptionError> =>
   Layer.scoped(Lambda, Effect.flatMap(config, make))
+
+/**
+ * Lambda for Promise-based code: the service's operations on an {@link AwsAsync.AwsRuntime}, each a Promise that
+ * resolves with the result or rejects with the typed failure (a function's own error is a {@link FunctionError}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LambdaAsync {
+  readonly client: LambdaClient
+  /** Any Lambda command, typed by its input and output. */
+  readonly send: <I extends ServiceInputTypes, O extends ServiceOutputTypes>(
+    command: CommandIO<I, O>,
+    options?: AwsAsync.CallOptions
+  ) => Promise<O>
+  /** Invokes a function; never repeated after a failure where it may have run, unless marked idempotent. */
+  readonly invoke: (input: InvokeInput, options?: AwsAsync.CallOptions) => Promise<InvokeResult>
+}
+
+/**
+ * The async face of the Lambda service in a runtime built by `AwsAsync.make`.
+ *
+ * @example
+ * ```ts
+ * import { AwsAsync, Lambda } from "@rebound/aws"
+ *
+ * const aws = await AwsAsync.make(Lambda.layer({ region: "eu-west-1" }))
+ * const lambda = Lambda.async(aws)
+ * try {
+ *   const result = await lambda.invoke({ FunctionName: "resize", payload: { key: "cat.png" } })
+ *   console.log(result.payload)
+ * } catch (error) {
+ *   if (error instanceof Lambda.FunctionError) console.log(`the function failed: ${error.errorType}`)
+ *   else throw error
+ * } finally {
+ *   await aws.dispose()
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category async
+ */
+export const async = (runtime: AwsAsync.AwsRuntime<Lambda>): LambdaAsync => {
+  const lambda = Context.get(runtime.runtime.context, Lambda)
+  return {
+    client: lambda.client,
+    send: (command, { signal, ...options } = {}) => runtime.run(lambda.send(command, options), { signal }),
+    invoke: (input, { signal, ...options } = {}) => runtime.run(lambda.invoke(input, options), { signal })
+  }
+}

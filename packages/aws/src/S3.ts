@@ -28,6 +28,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import type * as AwsAsync from "./AwsAsync.js"
 import * as AwsCall from "./AwsCall.js"
 import type * as ClientConfig from "./ClientConfig.js"
 import { validateUpload } from "./internal/options.js"
@@ -161,3 +162,48 @@ export const layerConfig = (
   config: Config.Config<Options>
 ): Layer.Layer<S3, ConfigError.ConfigError | InvalidOption.InvalidOptionError> =>
   Layer.scoped(S3, Effect.flatMap(config, make))
+
+/**
+ * S3 for Promise-based code: the service's operations on an {@link AwsAsync.AwsRuntime}, each a Promise that resolves
+ * with the result or rejects with the typed failure.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface S3Async {
+  readonly client: S3Client
+  /** Any S3 command, typed by its input and output. */
+  readonly send: <I extends ServiceInputTypes, O extends ServiceOutputTypes>(
+    command: CommandIO<I, O>,
+    options?: AwsAsync.CallOptions
+  ) => Promise<O>
+  /** Uploads a body of any size, multipart when it is larger than one part, each part retried on its own. */
+  readonly upload: (input: UploadInput, options?: UploadOptions & AwsAsync.RunOptions) => Promise<UploadResult>
+}
+
+/**
+ * The async face of the S3 service in a runtime built by `AwsAsync.make`.
+ *
+ * @example
+ * ```ts
+ * import { AwsAsync, S3 } from "@rebound/aws"
+ * import { createReadStream } from "node:fs"
+ *
+ * const aws = await AwsAsync.make(S3.layer({ region: "eu-west-1" }))
+ * const s3 = S3.async(aws)
+ * const uploaded = await s3.upload({ Bucket: "reports", Key: "big.csv", Body: createReadStream("big.csv") })
+ * console.log(`${uploaded.parts} parts`)
+ * await aws.dispose()
+ * ```
+ *
+ * @since 0.1.0
+ * @category async
+ */
+export const async = (runtime: AwsAsync.AwsRuntime<S3>): S3Async => {
+  const s3 = Context.get(runtime.runtime.context, S3)
+  return {
+    client: s3.client,
+    send: (command, { signal, ...options } = {}) => runtime.run(s3.send(command, options), { signal }),
+    upload: (input, { signal, ...options } = {}) => runtime.run(s3.upload(input, options), { signal })
+  }
+}
