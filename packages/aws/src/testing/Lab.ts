@@ -129,6 +129,11 @@ export interface Options {
   readonly buckets?: ReadonlyArray<string> | undefined
   /** Lambda functions to register at start. */
   readonly functions?: LambdaServer.Options["functions"]
+  /**
+   * Fixed ports for the fault proxies clients talk to, on 127.0.0.1; a service left out gets a free port. A port in use
+   * fails the lab with a `LabError` naming it.
+   */
+  readonly ports?: Partial<Readonly<Record<keyof Endpoints, number>>> | undefined
 }
 
 /**
