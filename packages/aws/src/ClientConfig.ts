@@ -13,7 +13,7 @@ import * as Redacted from "effect/Redacted"
 import type * as AwsCall from "./AwsCall.js"
 import type * as AwsError from "./AwsError.js"
 import * as awsConfig from "./internal/awsConfig.js"
-import { durationForms, parseDuration, retryModes } from "./internal/options.js"
+import { durationForms, parseDuration, retryModes, validateClient } from "./internal/options.js"
 
 /**
  * Static credentials. In production leave them out and let the SDK's default provider chain find them. Secrets may be
@@ -48,7 +48,8 @@ const reveal = (
 
 /**
  * The SDK client configuration rebound uses: the SDK's own retries are off (`maxAttempts: 1`) so attempts never
- * multiply, and connecting has a timeout.
+ * multiply, and connecting has a timeout. A bad option (`connectionTimeout: NaN`, a region with spaces, an endpoint
+ * that is not a URL) throws an `InvalidOptionError` naming it, as `RetryPolicy.make` does.
  *
  * @example
  * ```ts
@@ -62,7 +63,12 @@ const reveal = (
  * @since 0.1.0
  * @category constructors
  */
-export const owned = (options: ClientOptions = {}) => ({
+export const owned = (options: ClientOptions = {}) => {
+  const connectionTimeout = Either.getOrThrowWith(validateClient("ClientConfig.owned", options), (error) => error)
+  return ownedConfig(options, connectionTimeout ?? Duration.seconds(3))
+}
+
+const ownedConfig = (options: ClientOptions, connectionTimeout: Duration.Duration) => ({
   maxAttempts: 1,
   ...(options.region !== undefined ? { region: options.region } : {}),
   ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
@@ -77,9 +83,7 @@ export const owned = (options: ClientOptions = {}) => ({
       }
     } :
     {}),
-  requestHandler: {
-    connectionTimeout: Duration.toMillis(options.connectionTimeout ?? Duration.seconds(3))
-  }
+  requestHandler: { connectionTimeout: Duration.toMillis(connectionTimeout) }
 })
 
 /**

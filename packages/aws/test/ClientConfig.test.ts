@@ -336,3 +336,19 @@ describe("service options are validated when the layer is built", () => {
       expect(fromFile).toMatchObject({ field: `retry_mode (profile ops in ${file})` })
     }))
 })
+
+describe("ClientConfig.owned", () => {
+  it("throws an InvalidOptionError naming a bad option, as RetryPolicy.make does", () => {
+    expect(() => ClientConfig.owned({ connectionTimeout: Number.NaN })).toThrow(
+      expect.objectContaining({ _tag: "InvalidOptionError", field: "connectionTimeout" })
+    )
+    expect(() => ClientConfig.owned({ endpoint: "localhost:8000" })).toThrow(
+      expect.objectContaining({ field: "endpoint" })
+    )
+    expect(ClientConfig.owned({ region: "eu-west-1", connectionTimeout: "2s" as never })).toMatchObject({
+      maxAttempts: 1,
+      region: "eu-west-1",
+      requestHandler: { connectionTimeout: 2000 }
+    })
+  })
+})

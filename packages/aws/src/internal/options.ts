@@ -199,11 +199,8 @@ const secret = (where: string, field: string, value: unknown, required: boolean)
 /** Names an invalid AWS region the way the SDK would refuse it, but when the layer is built. */
 const regionPattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i
 
-const check = (where: string, options: unknown): Normalized => {
-  if (options === undefined) return {}
-  if (!isRecord(options)) return fail(where, "options", render(options), "an object")
-  noOtherKeys(where, "", options, serviceKeys)
-  const o = options
+/** How to reach the service: region, endpoint, credentials. The connection timeout is decoded by the caller. */
+const checkClient = (where: string, o: Record<string, unknown>): void => {
   if (o.region !== undefined && (typeof o.region !== "string" || !regionPattern.test(o.region))) {
     fail(where, "region", render(o.region), "an AWS region such as \"eu-west-1\"")
   }
@@ -228,6 +225,14 @@ const check = (where: string, options: unknown): Normalized => {
     secret(where, "credentials.secretAccessKey", c.secretAccessKey, true)
     secret(where, "credentials.sessionToken", c.sessionToken, false)
   }
+}
+
+const check = (where: string, options: unknown): Normalized => {
+  if (options === undefined) return {}
+  if (!isRecord(options)) return fail(where, "options", render(options), "an object")
+  noOtherKeys(where, "", options, serviceKeys)
+  const o = options
+  checkClient(where, o)
   if (o.policy !== undefined) policyOption(where, "policy", o.policy)
   if (o.maxAttempts !== undefined && !(Number.isInteger(o.maxAttempts) && (o.maxAttempts as number) >= 1)) {
     fail(where, "maxAttempts", render(o.maxAttempts), "an integer ≥ 1 (attempts, counting the first call)")
@@ -391,4 +396,22 @@ export const validateUpload = (
     return options.send === undefined ?
       options :
       { ...options, send: sendOptions("S3.upload", "options.send.", options.send) }
+  })
+
+/**
+ * Validates the options of `ClientConfig.owned` (which builds a plain SDK client's settings, so other settings may
+ * ride along); the connection timeout comes back decoded.
+ * @internal
+ */
+export const validateClient = (
+  constructorName: string,
+  options: unknown
+): Either.Either<Duration.Duration | undefined, InvalidOption.InvalidOptionError> =>
+  attempt(() => {
+    if (options === undefined) return undefined
+    if (!isRecord(options)) return fail(constructorName, "options", render(options), "an object")
+    checkClient(constructorName, options)
+    return options.connectionTimeout === undefined ?
+      undefined :
+      positiveDuration(constructorName, "connectionTimeout", options.connectionTimeout, { infinite: false })
   })

@@ -281,7 +281,14 @@ const listenOne = (
               })
             )
           ))
-        server.listen(port, "127.0.0.1", () => resume(Effect.succeed(server)))
+        try {
+          server.listen(port, "127.0.0.1", () => resume(Effect.succeed(server)))
+        } catch (cause) {
+          // A port out of range is refused synchronously.
+          resume(
+            Effect.fail(new LabError({ component: "proxy", action: `listen for ${service} on port ${port}`, cause }))
+          )
+        }
       }),
       (server) =>
         Effect.async<void>((resume) => {
