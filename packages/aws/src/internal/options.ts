@@ -249,7 +249,7 @@ const check = (where: string, options: unknown): Normalized => {
   const operations = o.operations === undefined ? undefined : Object.fromEntries(
     Object.entries(o.operations as Record<string, unknown>).map(([name, settings]) => {
       if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) {
-        fail(where, `operations.${name}`, "an operation name", "an operation as the SDK names it, e.g. GetItem")
+        fail(where, `operations.${name}`, render(name), "an operation as the SDK names it, e.g. GetItem")
       }
       return [name, operationSettings(where, `operations.${name}`, settings)] as const
     })
