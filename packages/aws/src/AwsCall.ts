@@ -12,16 +12,13 @@
  *
  * @since 0.1.0
  */
-import type { CallError, InvalidOption, RetryPolicy } from "@rebound/core"
+import type { CallError, RetryPolicy } from "@rebound/core"
 import type { CommandIO, MetadataBearer } from "@smithy/types"
 import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import type * as Effect from "effect/Effect"
 import type * as AwsError from "./AwsError.js"
-import { explainingClient } from "./internal/localConfig.js"
-import { validateCallService, validateSend } from "./internal/options.js"
+import * as call from "./internal/call.js"
 import * as internal from "./internal/send.js"
-import { validated } from "./internal/service.js"
 
 /**
  * Any SDK v3 client.
@@ -76,21 +73,6 @@ export interface SendOptions extends OperationSettings {
   readonly resource?: string | undefined
 }
 
-/** Hand-built services, checked once and remembered. */
-const prepared = new WeakMap<Service, Either.Either<Service, InvalidOption.InvalidOptionError>>()
-
-const prepare = (service: Service): Either.Either<Service, InvalidOption.InvalidOptionError> => {
-  if (validated.has(service)) return Either.right(service)
-  const known = prepared.get(service)
-  if (known !== undefined) return known
-  const checked = Either.map(validateCallService(service), (s) => ({
-    ...s,
-    client: explainingClient(s.name, s.client, internal.operationOf, internal.resourceOf)
-  }))
-  prepared.set(service, checked)
-  return checked
-}
-
 /**
  * Sends a command through a service: typed by the command's input and output.
  *
@@ -115,19 +97,11 @@ const prepare = (service: Service): Either.Either<Service, InvalidOption.Invalid
  * @since 0.1.0
  * @category calls
  */
-export const send = <I extends object, O extends MetadataBearer>(
+export const send: <I extends object, O extends MetadataBearer>(
   service: Service,
   command: CommandIO<I, O>,
   options?: SendOptions
-): Effect.Effect<O, CallError.CallError> => {
-  const checked = prepare(service)
-  if (Either.isLeft(checked)) return Effect.die(checked.left)
-  if (options === undefined) return internal.send(checked.right, command)
-  const sendOptions = validateSend("AwsCall.send", options)
-  return Either.isLeft(sendOptions) ?
-    Effect.die(sendOptions.left) :
-    internal.send(checked.right, command, sendOptions.right)
-}
+) => Effect.Effect<O, CallError.CallError> = call.send
 
 /**
  * The operation a command runs: `GetItemCommand` → `"GetItem"`.
