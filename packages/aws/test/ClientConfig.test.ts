@@ -7,6 +7,7 @@ import { ConfigProvider, Duration, Effect, Either, type Layer, Option } from "ef
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { afterAll } from "vitest"
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rebound-config-"))
 let files = 0
@@ -17,6 +18,7 @@ const configFile = (text: string) => {
   return file
 }
 const nowhere = path.join(dir, "absent")
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 /** An environment of exactly these variables; no shared files unless given. */
 const environment = (vars: Record<string, string>) =>
