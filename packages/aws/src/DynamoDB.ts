@@ -37,9 +37,11 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type * as AwsAsync from "./AwsAsync.js"
 import * as AwsCall from "./AwsCall.js"
 import type * as ClientConfig from "./ClientConfig.js"
 import * as batch from "./internal/dynamodbBatch.js"
+import { validateBatch } from "./internal/options.js"
 import * as service from "./internal/service.js"
 
 type Item = Record<string, AttributeValue>
@@ -156,7 +158,9 @@ export class DynamoDB extends Context.Tag("@rebound/aws/DynamoDB")<DynamoDB, Dyn
  * @since 0.1.0
  * @category models
  */
-export type Options = ClientConfig.ServiceOptions<Omit<DynamoDBClientConfig, "maxAttempts" | "retryStrategy">>
+export type Options = ClientConfig.ServiceOptions<
+  Omit<DynamoDBClientConfig, "maxAttempts" | "retryMode" | "retryStrategy">
+>
 
 const pages = <In extends { ExclusiveStartKey?: Item | undefined }>(
   fetch: (input: In) => Effect.Effect<
@@ -172,22 +176,34 @@ const pages = <In extends { ExclusiveStartKey?: Item | undefined }>(
     ))
 
 /**
- * Builds the service; the client lives as long as the scope.
+ * Builds the service; the client lives as long as the scope. Every option is checked first: a bad one fails with an
+ * `InvalidOptionError` naming it (as do bad values of `AWS_RETRY_MODE`, `AWS_MAX_ATTEMPTS` or the shared config file).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<DynamoDBService, never, Scope.Scope> =>
+export const make = (
+  options: Options = {}
+): Effect.Effect<DynamoDBService, InvalidOption.InvalidOptionError, Scope.Scope> =>
   Effect.map(
     service.make("DynamoDB", (config) => new DynamoDBClient(config), options, "10 seconds"),
-    (svc) => ({
-      client: svc.client,
+    (svc): DynamoDBService => ({
+      client: svc.sdkClient,
       guardScope: svc.scope,
-      send: (command, callOptions) => AwsCall.send(svc, command, callOptions),
-      batchWriteAll: (requestItems, batchOptions) => batch.batchWriteAll(svc, requestItems, batchOptions),
-      batchGetAll: (requestItems, batchOptions) => batch.batchGetAll(svc, requestItems, batchOptions),
-      query: (input, callOptions) => pages((i) => AwsCall.send(svc, new QueryCommand(i), callOptions), input),
-      scan: (input, callOptions) => pages((i) => AwsCall.send(svc, new ScanCommand(i), callOptions), input)
+      send: (command, callOptions) => svc.within(AwsCall.send(svc, command, callOptions)),
+      batchWriteAll: (requestItems, batchOptions) =>
+        Effect.flatMap(
+          validateBatch("DynamoDB.batchWriteAll", batchOptions),
+          (checked) => svc.within(batch.batchWriteAll(svc, requestItems, checked))
+        ),
+      batchGetAll: (requestItems, batchOptions) =>
+        Effect.flatMap(
+          validateBatch("DynamoDB.batchGetAll", batchOptions),
+          (checked) => svc.within(batch.batchGetAll(svc, requestItems, checked))
+        ),
+      query: (input, callOptions) =>
+        pages((i) => svc.within(AwsCall.send(svc, new QueryCommand(i), callOptions)), input),
+      scan: (input, callOptions) => pages((i) => svc.within(AwsCall.send(svc, new ScanCommand(i), callOptions)), input)
     })
   )
 
@@ -218,7 +234,8 @@ export const make = (options: Options = {}): Effect.Effect<DynamoDBService, neve
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<DynamoDB> => Layer.scoped(DynamoDB, make(options))
+export const layer = (options: Options = {}): Layer.Layer<DynamoDB, InvalidOption.InvalidOptionError> =>
+  Layer.scoped(DynamoDB, make(options))
 
 /**
  * A layer whose options are read with `effect/Config` (see `ClientConfig.config`).
@@ -226,5 +243,72 @@ export const layer = (options: Options = {}): Layer.Layer<DynamoDB> => Layer.sco
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (config: Config.Config<Options>): Layer.Layer<DynamoDB, ConfigError.ConfigError> =>
+export const layerConfig = (
+  config: Config.Config<Options>
+): Layer.Layer<DynamoDB, ConfigError.ConfigError | InvalidOption.InvalidOptionError> =>
   Layer.scoped(DynamoDB, Effect.flatMap(config, make))
+
+/**
+ * DynamoDB for Promise-based code: the service's operations on an {@link AwsAsync.AwsRuntime}, each a Promise that
+ * resolves with the result or rejects with the typed failure.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DynamoDBAsync {
+  readonly client: DynamoDBClient
+  /** Any DynamoDB command, typed by its input and output. */
+  readonly send: <I extends ServiceInputTypes, O extends ServiceOutputTypes>(
+    command: CommandIO<I, O>,
+    options?: AwsAsync.CallOptions
+  ) => Promise<O>
+  /** Writes every request, resubmitting unprocessed items with backoff; rejects only on bad input. */
+  readonly batchWriteAll: (
+    requestItems: Readonly<Record<string, ReadonlyArray<WriteRequest>>>,
+    options?: BatchOptions & AwsAsync.RunOptions
+  ) => Promise<BatchWriteResult>
+  /** Reads every key, resubmitting unprocessed keys with backoff; rejects only on bad input. */
+  readonly batchGetAll: (
+    requestItems: Readonly<Record<string, KeysAndAttributes>>,
+    options?: BatchOptions & AwsAsync.RunOptions
+  ) => Promise<BatchGetResult>
+  /** Every item a query matches, page by page as you iterate (`for await`); leaving the loop stops it. */
+  readonly query: (input: QueryCommandInput, options?: AwsCall.SendOptions) => AsyncIterable<Item>
+  /** Every item of a scan, page by page as you iterate. */
+  readonly scan: (input: ScanCommandInput, options?: AwsCall.SendOptions) => AsyncIterable<Item>
+}
+
+/**
+ * The async face of the DynamoDB service in a runtime built by `AwsAsync.make`.
+ *
+ * @example
+ * ```ts
+ * import { AwsAsync } from "@rebound/aws"
+ * import * as DynamoDB from "@rebound/aws/DynamoDB"
+ *
+ * const aws = await AwsAsync.make(DynamoDB.layer({ region: "eu-west-1" }))
+ * const ddb = DynamoDB.async(aws)
+ * const result = await ddb.batchWriteAll({ orders: [{ PutRequest: { Item: { pk: { S: "o-1" } } } }] })
+ * if (!result.complete) console.log("left for later:", result.unprocessed)
+ * for await (const item of ddb.query({ TableName: "orders", KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "o-1" } } })) {
+ *   console.log(item)
+ * }
+ * await aws.dispose()
+ * ```
+ *
+ * @since 0.1.0
+ * @category async
+ */
+export const async = (runtime: AwsAsync.AwsRuntime<DynamoDB>): DynamoDBAsync => {
+  const ddb = Context.get(runtime.runtime.context, DynamoDB)
+  return {
+    client: ddb.client,
+    send: (command, { signal, ...options } = {}) => runtime.run(ddb.send(command, options), { signal }),
+    batchWriteAll: (requestItems, { signal, ...options } = {}) =>
+      runtime.run(ddb.batchWriteAll(requestItems, options), { signal }),
+    batchGetAll: (requestItems, { signal, ...options } = {}) =>
+      runtime.run(ddb.batchGetAll(requestItems, options), { signal }),
+    query: (input, options) => runtime.iterate(ddb.query(input, options)),
+    scan: (input, options) => runtime.iterate(ddb.scan(input, options))
+  }
+}

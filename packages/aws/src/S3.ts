@@ -28,8 +28,10 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import type * as AwsAsync from "./AwsAsync.js"
 import * as AwsCall from "./AwsCall.js"
 import type * as ClientConfig from "./ClientConfig.js"
+import { validateUpload } from "./internal/options.js"
 import * as s3Upload from "./internal/s3Upload.js"
 import * as service from "./internal/service.js"
 
@@ -122,7 +124,7 @@ export class S3 extends Context.Tag("@rebound/aws/S3")<S3, S3Service>() {}
  * @since 0.1.0
  * @category models
  */
-export type Options = ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttempts" | "retryStrategy">>
+export type Options = ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttempts" | "retryMode" | "retryStrategy">>
 
 /**
  * Builds the service; the client lives as long as the scope.
@@ -145,14 +147,15 @@ export type Options = ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttem
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<S3Service, never, Scope.Scope> =>
+export const make = (options: Options = {}): Effect.Effect<S3Service, InvalidOption.InvalidOptionError, Scope.Scope> =>
   Effect.map(
     service.make("S3", (config) => new S3Client(config), options, "60 seconds"),
-    (svc) => ({
-      client: svc.client,
+    (svc): S3Service => ({
+      client: svc.sdkClient,
       guardScope: svc.scope,
-      send: (command, callOptions) => AwsCall.send(svc, command, callOptions),
-      upload: (input, uploadOptions) => s3Upload.upload(svc, input, uploadOptions)
+      send: (command, callOptions) => svc.within(AwsCall.send(svc, command, callOptions)),
+      upload: (input, uploadOptions) =>
+        Effect.flatMap(validateUpload(uploadOptions), (checked) => svc.within(s3Upload.upload(svc, input, checked)))
     })
   )
 
@@ -177,7 +180,8 @@ export const make = (options: Options = {}): Effect.Effect<S3Service, never, Sco
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<S3> => Layer.scoped(S3, make(options))
+export const layer = (options: Options = {}): Layer.Layer<S3, InvalidOption.InvalidOptionError> =>
+  Layer.scoped(S3, make(options))
 
 /**
  * A layer whose options are read with `effect/Config` (see `ClientConfig.config`).
@@ -185,5 +189,53 @@ export const layer = (options: Options = {}): Layer.Layer<S3> => Layer.scoped(S3
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (config: Config.Config<Options>): Layer.Layer<S3, ConfigError.ConfigError> =>
+export const layerConfig = (
+  config: Config.Config<Options>
+): Layer.Layer<S3, ConfigError.ConfigError | InvalidOption.InvalidOptionError> =>
   Layer.scoped(S3, Effect.flatMap(config, make))
+
+/**
+ * S3 for Promise-based code: the service's operations on an {@link AwsAsync.AwsRuntime}, each a Promise that resolves
+ * with the result or rejects with the typed failure.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface S3Async {
+  readonly client: S3Client
+  /** Any S3 command, typed by its input and output. */
+  readonly send: <I extends ServiceInputTypes, O extends ServiceOutputTypes>(
+    command: CommandIO<I, O>,
+    options?: AwsAsync.CallOptions
+  ) => Promise<O>
+  /** Uploads a body of any size, multipart when it is larger than one part, each part retried on its own. */
+  readonly upload: (input: UploadInput, options?: UploadOptions & AwsAsync.RunOptions) => Promise<UploadResult>
+}
+
+/**
+ * The async face of the S3 service in a runtime built by `AwsAsync.make`.
+ *
+ * @example
+ * ```ts
+ * import { AwsAsync } from "@rebound/aws"
+ * import * as S3 from "@rebound/aws/S3"
+ * import { createReadStream } from "node:fs"
+ *
+ * const aws = await AwsAsync.make(S3.layer({ region: "eu-west-1" }))
+ * const s3 = S3.async(aws)
+ * const uploaded = await s3.upload({ Bucket: "reports", Key: "big.csv", Body: createReadStream("big.csv") })
+ * console.log(`${uploaded.parts} parts`)
+ * await aws.dispose()
+ * ```
+ *
+ * @since 0.1.0
+ * @category async
+ */
+export const async = (runtime: AwsAsync.AwsRuntime<S3>): S3Async => {
+  const s3 = Context.get(runtime.runtime.context, S3)
+  return {
+    client: s3.client,
+    send: (command, { signal, ...options } = {}) => runtime.run(s3.send(command, options), { signal }),
+    upload: (input, { signal, ...options } = {}) => runtime.run(s3.upload(input, options), { signal })
+  }
+}

@@ -13,6 +13,13 @@
 import type {} from "./AwsCall.js"
 
 /**
+ * The services for code not written in Effect: one runtime, every call a Promise that rejects with its typed failure.
+ *
+ * @since 0.1.0
+ */
+export * as AwsAsync from "./AwsAsync.js"
+
+/**
  * The call shell: every SDK v3 command as an Effect with typed failures, retried under rebound's policies.
  *
  * @since 0.1.0

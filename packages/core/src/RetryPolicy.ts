@@ -125,7 +125,10 @@ export interface Options {
   readonly jitter?: Backoff.Jitter | undefined
   readonly capping?: "beforeJitter" | "afterJitter" | undefined
   readonly wholeMillis?: boolean | undefined
-  /** The throttling backoff; unset fields follow the transient ones, except `base`, which defaults to 1 second. */
+  /**
+   * The throttling backoff; unset fields follow the transient ones, except `base`, which defaults to 1 second (or the
+   * throttling cap, when that is smaller) whatever the transient `base`.
+   */
   readonly throttling?: {
     readonly base?: Duration.DurationInput | undefined
     readonly factor?: number | undefined

@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import * as DynamoDB from "@rebound/aws/DynamoDB"
-import { Lab, type LabError } from "@rebound/aws/testing"
+import { type Fault, Lab, type LabError } from "@rebound/aws/testing"
 import type { CallError, InvalidOption } from "@rebound/core"
 import { Chunk, Effect, Stream } from "effect"
 import { runMain } from "./internal/run.js"
@@ -23,6 +23,8 @@ export interface Options {
   readonly items?: number | undefined
   /** The table's read capacity, units per second. */
   readonly readsPerSecond?: number | undefined
+  /** Faults to inject into the reads (pushed once the catalogue is written). */
+  readonly faults?: ReadonlyArray<Fault.Rule> | undefined
 }
 
 /**
@@ -73,6 +75,7 @@ export const program = (
     if (!written.complete) return yield* Effect.dieMessage("setup: the catalogue was not fully written")
 
     yield* lab.setTable("catalog", { readPerSecond: options.readsPerSecond ?? 200, writePerSecond: 10_000 })
+    if (options.faults !== undefined && options.faults.length > 0) yield* lab.push(...options.faults)
     const before = (yield* lab.log).length
     const read = yield* ddb.batchGetAll({ catalog: { Keys: Array.from({ length: items }, (_, i) => key(i)) } })
     let pages = 0

@@ -89,4 +89,11 @@ export const program: Effect.Effect<Observed, CallError.CallError | LabError.Lab
       return { spans, emfLines, retries: retries.count } satisfies Observed
     })
 
-runMain(import.meta, program)
+// Spans are live SDK objects (circular); print what they say.
+runMain(import.meta, program, {
+  show: ({ emfLines, retries, spans }) => ({
+    spans: spans.map((span) => ({ name: span.name, attributes: span.attributes })),
+    emfLines: emfLines.length,
+    retries
+  })
+})
