@@ -7,7 +7,7 @@
  * The SDK does not tell a strategy which operation it runs, so every call of the client counts as operation
  * `"unknown"`, and ambiguous failures are retried only if you say the client's operations are idempotent. When rebound
  * stops, the SDK rethrows its own last error; rebound attaches its summary to it as `$retries`
- * (`{ attempts, totalDelay, elapsed, stopReason, policy }`), non-enumerable.
+ * (`{ attempts, totalDelayMs, elapsedMs, stopReason, policy }`: plain numbers of milliseconds), non-enumerable.
  *
  * @since 0.1.0
  */
@@ -19,6 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Runtime from "effect/Runtime"
 import type * as AwsError from "./AwsError.js"
 import { classify } from "./internal/classify.js"
+import { canonical } from "./internal/serviceName.js"
 
 /**
  * @since 0.1.0
@@ -54,9 +55,34 @@ class Token implements StandardRetryToken {
   }
 }
 
+/**
+ * What rebound attaches to the SDK's error as `$retries` when it stops: plain numbers, for readers outside Effect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetriesSummary {
+  /** Attempts made, counting the first. */
+  readonly attempts: number
+  /** Milliseconds slept between attempts. */
+  readonly totalDelayMs: number
+  /** Milliseconds from the first attempt to the decision to stop. */
+  readonly elapsedMs: number
+  readonly stopReason: CallError.StopReason
+  readonly policy: string
+}
+
 const attachSummary = (sdkError: unknown, failure: CallError.CallError) => {
-  if (typeof sdkError === "object" && sdkError !== null && failure.retries !== undefined) {
-    Object.defineProperty(sdkError, "$retries", { value: failure.retries, enumerable: false, configurable: true })
+  const retries = failure.retries
+  if (typeof sdkError === "object" && sdkError !== null && retries !== undefined) {
+    const value: RetriesSummary = {
+      attempts: retries.attempts,
+      totalDelayMs: Duration.toMillis(retries.totalDelay),
+      elapsedMs: Duration.toMillis(retries.elapsed),
+      stopReason: retries.stopReason,
+      policy: retries.policy
+    }
+    Object.defineProperty(sdkError, "$retries", { value, enumerable: false, configurable: true })
   }
 }
 
@@ -81,7 +107,7 @@ const attachSummary = (sdkError: unknown, failure: CallError.CallError) => {
 export const make = (policy: RetryPolicy.RetryPolicy, options: Options): RetryStrategyV2 => {
   const runtime = options.runtime ?? Runtime.defaultRuntime
   const run = Runtime.runPromise(runtime)
-  const context = { service: options.service, operation: "unknown", idempotent: options.idempotent }
+  const context = { service: canonical(options.service), operation: "unknown", idempotent: options.idempotent }
   return {
     acquireInitialRetryToken: async () => {
       const session = await run(RetryPolicy.session(policy, context))

@@ -87,6 +87,14 @@ layer(labWithServices({ tables: ["calls"] }), { excludeTestServices: true })("th
       const sdkError = (failure as { readonly error: unknown }).error as { name: string; $retries?: unknown }
       expect(sdkError.name).toBe("ProvisionedThroughputExceededException")
       expect(sdkError.$retries).toMatchObject({ attempts: 4, stopReason: "maxAttempts", policy: "fast" })
+      // Plain milliseconds for readers outside Effect: no Duration objects.
+      const summary = sdkError.$retries as { readonly totalDelayMs: unknown; readonly elapsedMs: unknown }
+      expect(typeof summary.totalDelayMs).toBe("number")
+      expect(typeof summary.elapsedMs).toBe("number")
+      expect(summary.totalDelayMs).toBeGreaterThan(0)
+      expect(JSON.stringify(sdkError.$retries)).not.toContain("Duration")
+      expect(Object.values(sdkError.$retries as object).every((v) => typeof v === "number" || typeof v === "string"))
+        .toBe(true)
       expect((yield* Ref.get(events)).filter((t) => t === "RetryScheduled").length).toBe(5)
       client.destroy()
     }))

@@ -8,6 +8,7 @@ import type * as AwsCall from "../AwsCall.js"
 import { classify } from "./classify.js"
 import { withDeadline } from "./deadline.js"
 import { isIdempotent, needsToken, pinTokens } from "./idempotency.js"
+import { canonical } from "./serviceName.js"
 
 /** The operation a command runs: `GetItemCommand` → `GetItem`. @internal */
 export const operationOf = (command: object): string => command.constructor.name.replace(/Command$/, "")
@@ -18,7 +19,7 @@ const str = (u: unknown): string | undefined => (typeof u === "string" && u.leng
 export const resourceOf = (service: string, input: unknown): string | undefined => {
   if (typeof input !== "object" || input === null) return undefined
   const i = input as Record<string, unknown>
-  switch (service) {
+  switch (canonical(service)) {
     case "DynamoDB": {
       const table = str(i.TableName)
       if (table !== undefined) return table
@@ -77,7 +78,7 @@ export const send = <I extends object, O extends MetadataBearer>(
   options: AwsCall.SendOptions = {}
 ): Effect.Effect<O, CallError.CallError> =>
   Effect.gen(function*() {
-    const name = service.name
+    const name = canonical(service.name)
     const operation = operationOf(command)
     const perOperation = service.operations?.[operation]
     // A token is drawn only when the operation takes one the caller left empty.
