@@ -38,6 +38,12 @@ export interface ClientOptions {
   readonly credentials?: Credentials | undefined
   /** Time allowed to open a TCP connection. Default 3 seconds (the SDK has none). */
   readonly connectionTimeout?: Duration.DurationInput | undefined
+  /**
+   * Time a connection may stay silent — nothing sent, nothing received, the response body included — before the
+   * request fails with a `TimeoutError` (a stalled S3 body ends instead of hanging). Default 60 seconds (the SDK has
+   * none); rebound's Lambda service uses 905 seconds, since a synchronous invoke is silent while the function runs.
+   */
+  readonly socketTimeout?: Duration.DurationInput | undefined
 }
 
 const reveal = (
@@ -46,7 +52,7 @@ const reveal = (
 
 /**
  * The SDK client configuration rebound uses: the SDK's own retries are off (`maxAttempts: 1`) so attempts never
- * multiply, and connecting has a timeout.
+ * multiply, connecting has a timeout, and so has a silent connection (a response body that stops arriving).
  *
  * @example
  * ```ts
@@ -76,7 +82,8 @@ export const owned = (options: ClientOptions = {}) => ({
     } :
     {}),
   requestHandler: {
-    connectionTimeout: Duration.toMillis(options.connectionTimeout ?? Duration.seconds(3))
+    connectionTimeout: Duration.toMillis(options.connectionTimeout ?? Duration.seconds(3)),
+    socketTimeout: Duration.toMillis(options.socketTimeout ?? Duration.seconds(60))
   }
 })
 

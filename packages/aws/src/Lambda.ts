@@ -11,7 +11,8 @@
  *   request was sent or a 5xx may mean the function ran, so it is not repeated (both SDKs repeat it). Lambda's 502
  *   configuration errors (`KMSAccessDeniedException`, `InvalidSubnetIDException`, …) are fatal.
  *
- * Default per-attempt timeout: 905 s, above Lambda's 900 s maximum function timeout.
+ * Default per-attempt timeout: 905 s, above Lambda's 900 s maximum function timeout; so is the default socket timeout
+ * (`socketTimeout`), since the connection is silent while the function runs.
  *
  * @since 0.1.0
  */
@@ -151,7 +152,13 @@ const field = (payload: unknown, name: string): string | undefined => {
  */
 export const make = (options: Options = {}): Effect.Effect<LambdaService, never, Scope.Scope> =>
   Effect.map(
-    service.make("Lambda", (config) => new LambdaClient(config), options, "905 seconds"),
+    service.make(
+      "Lambda",
+      (config) => new LambdaClient(config),
+      // A synchronous invoke is silent on the wire while the function runs: up to its 900 s maximum.
+      { ...options, socketTimeout: options.socketTimeout ?? "905 seconds" },
+      "905 seconds"
+    ),
     (svc) => ({
       client: svc.client,
       send: (command, callOptions) => AwsCall.send(svc, command, callOptions),

@@ -5,6 +5,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import type * as AwsCall from "../AwsCall.js"
+import { bodyFailure, guardBody, streamBodyOf } from "./body.js"
 import { classify } from "./classify.js"
 import { withDeadline } from "./deadline.js"
 import { isIdempotent, needsToken, pinTokens } from "./idempotency.js"
@@ -76,7 +77,19 @@ export const send = <I extends object, O extends MetadataBearer>(
   service: AwsCall.Service,
   command: CommandIO<I, O>,
   options: AwsCall.SendOptions = {}
-): Effect.Effect<O, CallError.CallError> =>
+): Effect.Effect<O, CallError.CallError> => sendReading<I, O, O>(service, command, options, undefined)
+
+/**
+ * `send`, with `read` run inside each attempt on its output (reading a streamed body whole): the attempt's deadline and
+ * abort signal cover the read, and a failed read fails the attempt, so the policy retries the call as a whole.
+ * @internal
+ */
+export const sendReading = <I extends object, O extends MetadataBearer, A>(
+  service: AwsCall.Service,
+  command: CommandIO<I, O>,
+  options: AwsCall.SendOptions,
+  read: ((output: O, signal: AbortSignal) => Promise<A>) | undefined
+): Effect.Effect<A, CallError.CallError> =>
   Effect.gen(function*() {
     const name = canonical(service.name)
     const operation = operationOf(command)
@@ -103,14 +116,23 @@ export const send = <I extends object, O extends MetadataBearer>(
         operation,
         resource,
         code: "AttemptTimeout",
-        detail: `no response within ${Duration.format(timeout)}; the request was aborted`,
+        detail: `no complete response within ${Duration.format(timeout)}; the request was aborted`,
         reason: "timeout",
         ambiguous: true
       })
+    const sent = (abortSignal: AbortSignal) => service.client.send(toSend as never, { abortSignal }) as Promise<O>
+    const request = read === undefined ?
+      sent as unknown as (abortSignal: AbortSignal) => Promise<A> :
+      (abortSignal: AbortSignal) => sent(abortSignal).then((output) => read(output, abortSignal))
+    // A stream body's error fails the attempt at once (the SDK would leave it uncaught and wait).
+    const body = streamBodyOf(pinned)
+    const guarded = body === undefined ?
+      request :
+      guardBody(body, request, (error) => bodyFailure({ service: name, operation, resource }, error))
     // Interrupting the fiber (a cancelled caller) or passing the deadline aborts the HTTP request through its signal.
     const attempt = Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
       withDeadline(
-        (abortSignal) => service.client.send(toSend as never, { abortSignal }) as Promise<O>,
+        guarded,
         (error) => classify(error, { service: name, operation, resource, nowMillis }, service.rules),
         timeout,
         onTimeout
