@@ -1,13 +1,14 @@
 import {
   type AttributeValue,
   GetItemCommand,
+  ProvisionedThroughputExceededException,
   PutItemCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type WriteRequest
 } from "@aws-sdk/client-dynamodb"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { DynamoDB } from "@rebound/aws"
+import { AwsError, DynamoDB } from "@rebound/aws"
 import { Fault, Lab } from "@rebound/aws/testing"
 import { RetryEvent } from "@rebound/core"
 import { Chunk, Effect, Ref, Stream } from "effect"
@@ -63,6 +64,8 @@ layer(labWithServices({ tables: ["orders", "items", "reads"] }), { excludeTestSe
         })
         expect(error.retries).toMatchObject({ attempts: 4, stopReason: "maxAttempts", policy: "fast" })
         expect(error.resource).toBe("orders")
+        // The SDK's own error stays reachable in code through the retry summary's copy, never in a rendering.
+        expect(AwsError.sdkErrorOf(error)).toBeInstanceOf(ProvisionedThroughputExceededException)
       }))
 
     it.effect("a fatal failure is not retried", () =>

@@ -5,7 +5,7 @@ import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as AwsError from "../AwsError.js"
-import { scrub, summarize } from "./redact.js"
+import { scrub, sdkErrorOfSummary, summarize } from "./redact.js"
 import { canonical } from "./serviceName.js"
 
 /** Lambda errors that come back as 502 but never recover by retrying: the function's configuration is broken. */
@@ -199,19 +199,8 @@ const throttledReasons: ReadonlySet<string> = new Set(["ThrottlingError", "Provi
 const isLambdaBusy = (message: string | undefined): boolean =>
   message !== undefined && /\bin progress\b|\bpending\b/i.test(message) && !/already exist/i.test(message)
 
-/** Where the SDK's error is kept, out of every rendering. */
-const SdkErrorKey: unique symbol = Symbol.for("@rebound/aws/SdkError")
-
-/** The SDK's error a failure was classified from. @internal */
-export const sdkErrorOf = (failure: CallError.CallError): unknown =>
-  (failure as { [SdkErrorKey]?: unknown })[SdkErrorKey]
-
-const keepSdkError = <E extends CallError.CallError>(failure: E, error: unknown): E => {
-  if (typeof error === "object" && error !== null) {
-    Object.defineProperty(failure, SdkErrorKey, { value: error, enumerable: false, configurable: true })
-  }
-  return failure
-}
+/** @internal */
+export const sdkErrorOf = (failure: CallError.CallError): unknown => sdkErrorOfSummary(failure.cause)
 
 /** @internal */
 export const classify = (
@@ -242,19 +231,16 @@ export const classify = (
     extendedRequestId: raw.$metadata?.extendedRequestId ?? header(raw, "x-amz-id-2"),
     retryAfter: retryAfterOf(raw, context.nowMillis),
     resource: context.resource,
-    // A summary safe to render; the SDK's own error is kept aside (`AwsError.sdkErrorOf`).
+    // A summary safe to render; the SDK's own error is kept aside, reachable through the summary only in code
+    // (`AwsError.sdkErrorOf`), never through a rendering.
     cause: summarize(error)
   }
   const throttling = (
     extra: { readonly throttleReason?: string | undefined; readonly resource?: string | undefined } = {}
-  ) =>
-    keepSdkError(
-      new CallError.ThrottlingError({ ...common, ...extra, resource: extra.resource ?? common.resource }),
-      error
-    )
+  ) => new CallError.ThrottlingError({ ...common, ...extra, resource: extra.resource ?? common.resource })
   const transient = (reason: CallError.TransientReason, ambiguous: boolean) =>
-    keepSdkError(new CallError.TransientError({ ...common, reason, ambiguous }), error)
-  const fatal = (reason: CallError.FatalReason) => keepSdkError(new CallError.FatalError({ ...common, reason }), error)
+    new CallError.TransientError({ ...common, reason, ambiguous })
+  const fatal = (reason: CallError.FatalReason) => new CallError.FatalError({ ...common, reason })
   const fatalByCode = () => fatal(authCodes.has(code) ? "auth" : notFoundCodes.has(code) ? "notFound" : "client")
 
   const builtin = (): CallError.CallError => {

@@ -57,6 +57,16 @@ export class ErrorSummary extends Error implements AwsError.ErrorSummary {
   }
 }
 
+/**
+ * The errors summaries were made of, keyed by summary: no renderer can walk a `WeakMap` (not even `util.inspect` with
+ * `showHidden`), and a failure copied by the retry machinery keeps the same summary as its cause.
+ */
+const originals = new WeakMap<ErrorSummary, unknown>()
+
+/** The error a summary was made of. @internal */
+export const sdkErrorOfSummary = (summary: unknown): unknown =>
+  summary instanceof ErrorSummary ? originals.get(summary) : undefined
+
 interface Raw {
   readonly name?: unknown
   readonly code?: unknown
@@ -108,7 +118,7 @@ export const summarize = (error: unknown, depth = 0): ErrorSummary | undefined =
     facts.length > 0 ?
     `${facts.join(", ")} (the service's message is the failure's \`detail\`)` :
     code ?? name
-  return new ErrorSummary({
+  const summary = new ErrorSummary({
     name,
     message,
     code,
@@ -117,4 +127,6 @@ export const summarize = (error: unknown, depth = 0): ErrorSummary | undefined =
     cause: summarize(raw.cause, depth + 1),
     frames: framesOf(raw.stack)
   })
+  originals.set(summary, error)
+  return summary
 }

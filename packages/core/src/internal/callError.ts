@@ -111,13 +111,6 @@ export const copy = <E extends CallError.CallError>(error: E, fields: Partial<Ca
   const next = new Ctor({ ...fieldsOf(error), ...fields })
   // Keep the original stack: the failure happened where the attempt failed, not where the policy gave up.
   if (error.stack !== undefined) Object.defineProperty(next, "stack", { value: error.stack, writable: true })
-  // Hidden slots a shell attached (the AWS shell keeps the SDK's error under a symbol) travel with the failure.
-  for (const key of Object.getOwnPropertySymbols(error)) {
-    const descriptor = Object.getOwnPropertyDescriptor(error, key)
-    if (descriptor !== undefined && !descriptor.enumerable && !Object.hasOwn(next, key)) {
-      Object.defineProperty(next, key, descriptor)
-    }
-  }
   return next
 }
 
