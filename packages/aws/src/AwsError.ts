@@ -253,6 +253,13 @@ export const sdkErrorOf: (failure: CallError.CallError) => unknown = internal.sd
  * The canonical spelling of a service name: `"dynamodb"` → `"DynamoDB"`, `"s3"` → `"S3"`, `"lambda"` → `"Lambda"`;
  * other names are kept as given.
  *
+ * @example
+ * ```ts
+ * import { AwsError } from "@rebound/aws"
+ *
+ * console.log(AwsError.serviceName("lambda")) // "Lambda"
+ * ```
+ *
  * @since 0.1.0
  * @category utils
  */

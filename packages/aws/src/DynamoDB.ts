@@ -202,6 +202,20 @@ export class BatchWriteError extends Data.TaggedError("BatchWriteError")<{
  * when the time budget ended (with each table's projection settings, ready to resubmit) or held by a call that failed
  * for good. Items and keys are payloads: they are left out of the message, `toJSON` and `util.inspect`.
  *
+ * @example
+ * ```ts
+ * import { DynamoDB } from "@rebound/aws"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const ddb = yield* DynamoDB.DynamoDB
+ *   return yield* ddb.batchGetAll({ orders: { Keys: [{ pk: { S: "o-1" } }] } })
+ * }).pipe(
+ *   // Settle for what was read; the keys left are in `e.unprocessed` and `e.failed`.
+ *   Effect.catchTag("BatchGetError", (e) => Effect.succeed({ items: e.items, rounds: e.rounds, calls: e.calls }))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */

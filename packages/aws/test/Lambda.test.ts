@@ -4,6 +4,10 @@ import { Fault, Lab } from "@rebound/aws/testing"
 import { Effect } from "effect"
 import { labWithServices } from "./helpers.js"
 
+/** A Lambda error as Lambda encodes it (restJson1): the code in `x-amzn-errortype`, the message in the body. */
+const lambdaError = (status: number, code: string, message: string) =>
+  Fault.synthetic({ status, headers: { "x-amzn-errortype": code }, body: { Type: "User", message } })
+
 const slow = (ms: number) => async (event: unknown) => {
   await new Promise((r) => setTimeout(r, ms))
   return { done: event }
@@ -143,12 +147,6 @@ layer(
       const lambda = yield* Lambda.Lambda
       yield* lab.clear
       const before = (yield* lab.executions("echo")).started
-      const lambdaError = (status: number, code: string, message: string) =>
-        Fault.synthetic({
-          status,
-          headers: { "x-amzn-errortype": code },
-          body: { Type: "User", message }
-        })
       yield* lab.push(
         { service: "lambda", fault: Fault.serverError(502, { code: "ENINotReadyException" }), times: 1 },
         {
@@ -180,11 +178,7 @@ layer(
       yield* lab.clear
       yield* lab.push({
         service: "lambda",
-        fault: Fault.synthetic({
-          status: 409,
-          headers: { "x-amzn-errortype": "ResourceConflictException" },
-          body: { Type: "User", message: "Function already exist: echo" }
-        }),
+        fault: lambdaError(409, "ResourceConflictException", "Function already exist: echo"),
         times: 10
       })
       const error = yield* Effect.flip(lambda.invoke({ FunctionName: "echo" }))
