@@ -40,6 +40,12 @@ export interface ClientOptions {
   readonly credentials?: Credentials | undefined
   /** Time allowed to open a TCP connection. Default 3 seconds (the SDK has none). */
   readonly connectionTimeout?: Duration.DurationInput | undefined
+  /**
+   * Time a connection may stay silent — nothing sent, nothing received, the response body included — before the
+   * request fails with a `TimeoutError` (a stalled S3 body ends instead of hanging). Default 60 seconds (the SDK has
+   * none); rebound's Lambda service uses 905 seconds, since a synchronous invoke is silent while the function runs.
+   */
+  readonly socketTimeout?: Duration.DurationInput | undefined
 }
 
 const reveal = (
@@ -48,8 +54,9 @@ const reveal = (
 
 /**
  * The SDK client configuration rebound uses: the SDK's own retries are off (`maxAttempts: 1`) so attempts never
- * multiply, and connecting has a timeout. A bad option (`connectionTimeout: NaN`, a region with spaces, an endpoint
- * that is not a URL) throws an `InvalidOptionError` naming it, as `RetryPolicy.make` does.
+ * multiply, connecting has a timeout, and so has a silent connection (a response body that stops arriving). A bad
+ * option (`connectionTimeout: NaN`, a region with spaces, an endpoint that is not a URL) throws an `InvalidOptionError`
+ * naming it, as `RetryPolicy.make` does.
  *
  * @example
  * ```ts
@@ -64,11 +71,19 @@ const reveal = (
  * @category constructors
  */
 export const owned = (options: ClientOptions = {}) => {
-  const connectionTimeout = Either.getOrThrowWith(validateClient("ClientConfig.owned", options), (error) => error)
-  return ownedConfig(options, connectionTimeout ?? Duration.seconds(3))
+  const timeouts = Either.getOrThrowWith(validateClient("ClientConfig.owned", options), (error) => error)
+  return ownedConfig(
+    options,
+    timeouts.connectionTimeout ?? Duration.seconds(3),
+    timeouts.socketTimeout ?? Duration.seconds(60)
+  )
 }
 
-const ownedConfig = (options: ClientOptions, connectionTimeout: Duration.Duration) => ({
+const ownedConfig = (
+  options: ClientOptions,
+  connectionTimeout: Duration.Duration,
+  socketTimeout: Duration.Duration
+) => ({
   maxAttempts: 1,
   ...(options.region !== undefined ? { region: options.region } : {}),
   ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
@@ -83,7 +98,10 @@ const ownedConfig = (options: ClientOptions, connectionTimeout: Duration.Duratio
       }
     } :
     {}),
-  requestHandler: { connectionTimeout: Duration.toMillis(connectionTimeout) }
+  requestHandler: {
+    connectionTimeout: Duration.toMillis(connectionTimeout),
+    socketTimeout: Duration.toMillis(socketTimeout)
+  }
 })
 
 /**

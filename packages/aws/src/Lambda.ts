@@ -11,7 +11,8 @@
  *   request was sent or a 5xx may mean the function ran, so it is not repeated (both SDKs repeat it). Lambda's 502
  *   configuration errors (`KMSAccessDeniedException`, `InvalidSubnetIDException`, …) are fatal.
  *
- * Default per-attempt timeout: 905 s, above Lambda's 900 s maximum function timeout.
+ * Default per-attempt timeout: 905 s, above Lambda's 900 s maximum function timeout; so is the default socket timeout
+ * (`socketTimeout`), since the connection is silent while the function runs.
  *
  * @since 0.1.0
  */
@@ -173,7 +174,13 @@ export const make = (
   options: Options = {}
 ): Effect.Effect<LambdaService, InvalidOption.InvalidOptionError, Scope.Scope> =>
   Effect.map(
-    service.make("Lambda", (config) => new LambdaClient(config), options, "905 seconds"),
+    service.make(
+      "Lambda",
+      (config) => new LambdaClient(config),
+      // A synchronous invoke is silent on the wire while the function runs: up to its 900 s maximum.
+      { ...options, socketTimeout: options.socketTimeout ?? "905 seconds" },
+      "905 seconds"
+    ),
     (svc): LambdaService => ({
       client: svc.sdkClient,
       guardScope: svc.scope,

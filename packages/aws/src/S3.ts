@@ -9,11 +9,17 @@
  * iterable — is cut into buffered parts, so every part can be sent again; it is never retried blindly. If the upload
  * finally fails or is interrupted, `AbortMultipartUpload` runs so no orphaned parts stay billed.
  *
+ * `getObject` reads the body inside the attempt: a body that stalls (no byte for `socketTimeout`, default 60 s) or
+ * outlasts the attempt's deadline fails the attempt, and the whole `GetObject` is retried.
+ *
  * Default per-attempt timeout: 60 s.
  *
  * @since 0.1.0
  */
 import {
+  GetObjectCommand,
+  type GetObjectCommandInput,
+  type GetObjectCommandOutput,
   type PutObjectCommandInput,
   S3Client,
   type S3ClientConfig,
@@ -31,8 +37,10 @@ import type * as Scope from "effect/Scope"
 import type * as AwsAsync from "./AwsAsync.js"
 import * as AwsCall from "./AwsCall.js"
 import type * as ClientConfig from "./ClientConfig.js"
+import { readAll } from "./internal/body.js"
 import { validateUpload } from "./internal/options.js"
 import * as s3Upload from "./internal/s3Upload.js"
+import { sendReading } from "./internal/send.js"
 import * as service from "./internal/service.js"
 
 /**
@@ -86,6 +94,16 @@ export interface UploadResult {
 }
 
 /**
+ * `GetObject`'s output with the body read whole.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GetObjectResult extends Omit<GetObjectCommandOutput, "Body"> {
+  readonly Body: Uint8Array
+}
+
+/**
  * The S3 service: any command, and an upload that retries each part on its own.
  *
  * @since 0.1.0
@@ -103,6 +121,16 @@ export interface S3Service {
     command: CommandIO<I, O>,
     options?: AwsCall.SendOptions
   ) => Effect.Effect<O, CallError.CallError>
+  /**
+   * Gets an object and reads its body whole inside the attempt, so the attempt's deadline covers the body and a body
+   * that stalls or breaks (`socketTimeout`, a reset) fails the attempt and the whole `GetObject` is retried. With
+   * `send(new GetObjectCommand(…))` the body is read after the call returned, where nothing retries it. The object is
+   * held in memory: read large objects in ranges (`Range: "bytes=0-8388607"`).
+   */
+  readonly getObject: (
+    input: GetObjectCommandInput,
+    options?: AwsCall.SendOptions
+  ) => Effect.Effect<GetObjectResult, CallError.CallError>
   /** Uploads a body of any size, multipart when it is larger than one part. */
   readonly upload: (
     input: UploadInput,
@@ -154,6 +182,13 @@ export const make = (options: Options = {}): Effect.Effect<S3Service, InvalidOpt
       client: svc.sdkClient,
       guardScope: svc.scope,
       send: (command, callOptions) => svc.within(AwsCall.send(svc, command, callOptions)),
+      getObject: (input, callOptions) =>
+        svc.within(sendReading(
+          svc,
+          new GetObjectCommand(input),
+          callOptions ?? {},
+          async (output, signal): Promise<GetObjectResult> => ({ ...output, Body: await readAll(output.Body, signal) })
+        )),
       upload: (input, uploadOptions) =>
         Effect.flatMap(validateUpload(uploadOptions), (checked) => svc.within(s3Upload.upload(svc, input, checked)))
     })
@@ -165,15 +200,16 @@ export const make = (options: Options = {}): Effect.Effect<S3Service, InvalidOpt
  * @example
  * ```ts
  * import * as S3 from "@rebound/aws/S3"
- * import { GetObjectCommand } from "@aws-sdk/client-s3"
+ * import { HeadObjectCommand } from "@aws-sdk/client-s3"
  * import { Effect } from "effect"
  * import { createReadStream } from "node:fs"
  *
  * const program = Effect.gen(function*() {
  *   const s3 = yield* S3.S3
  *   const uploaded = yield* s3.upload({ Bucket: "reports", Key: "2026/11/big.csv", Body: createReadStream("big.csv") })
- *   const object = yield* s3.send(new GetObjectCommand({ Bucket: "reports", Key: uploaded.Key }))
- *   return object.ContentLength
+ *   const object = yield* s3.getObject({ Bucket: "reports", Key: uploaded.Key })
+ *   const head = yield* s3.send(new HeadObjectCommand({ Bucket: "reports", Key: uploaded.Key }))
+ *   return object.Body.length === head.ContentLength
  * }).pipe(Effect.provide(S3.layer({ region: "eu-west-1" })))
  * ```
  *

@@ -107,7 +107,7 @@ describe("AwsAsync: the services from plain async code", () => {
     const requests = Array.from({ length: 60 }, (_, i) => ({ PutRequest: { Item: { pk: { S: `item-${i}` } } } }))
     const result = await ddb.batchWriteAll({ bulk: requests }, { backoff: undefined, maxElapsed: "30 seconds" })
     await control(lab.clear)
-    expect(result).toMatchObject({ complete: true, written: 60, failed: [] })
+    expect(result).toMatchObject({ written: 60 })
     expect(new Set(await control(keysInTable(lab, "bulk"))).size).toBe(60)
     const read = await ddb.batchGetAll({ bulk: { Keys: requests.map((r) => ({ pk: r.PutRequest.Item.pk })) } })
     expect(read.items.bulk).toHaveLength(60)

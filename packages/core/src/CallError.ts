@@ -93,10 +93,15 @@ export type FailureClass = "throttling" | "transient" | "fatal"
 /**
  * Why a transient failure happened.
  *
+ * - `network`, `timeout`, `server`, `clockSkew`: what the names say.
+ * - `conflict`: the request met a concurrent one (a DynamoDB transaction in progress) and was refused.
+ * - `notReady`: the resource is being set up or updated (a Lambda function `Pending`, its network interface not
+ *   ready); the request was refused and will succeed once it is ready.
+ *
  * @since 0.1.0
  * @category models
  */
-export type TransientReason = "network" | "timeout" | "server" | "clockSkew" | "unknown"
+export type TransientReason = "network" | "timeout" | "server" | "clockSkew" | "conflict" | "notReady" | "unknown"
 
 /**
  * Why a fatal failure happened.
@@ -129,7 +134,8 @@ export interface CommonFields {
   readonly code: string
   /**
    * The service's own message, when it sent one. It can echo request input, so rebound never puts it in `message`,
-   * logs, events, metrics or spans; read it here when you need it.
+   * `toJSON`, `util.inspect`, logs, events, metrics or spans (the field is not enumerable); read it here when you need
+   * it.
    */
   readonly detail?: string | undefined
   /** The HTTP status of the response, when there was one. */
@@ -142,7 +148,11 @@ export interface CommonFields {
   readonly retryAfter?: Duration.Duration | undefined
   /** The resource the failure concerns (a table, index, bucket prefix or function), used to key budgets. */
   readonly resource?: string | undefined
-  /** The original error. Not serialised by `toJSON`, so payloads it may hold never reach logs by accident. */
+  /**
+   * The original error, or a summary of it safe to render (the AWS shell keeps a summary). Only its name and code
+   * are serialised by `toJSON`; other renderings (`util.inspect`, `Cause.pretty`) show what it holds, so put nothing
+   * secret here.
+   */
   readonly cause?: unknown
   /** Filled in when a retry policy gave up on this failure. */
   readonly retries?: RetrySummary | undefined
@@ -183,6 +193,10 @@ export class ThrottlingError extends Data.TaggedError("ThrottlingError")<
    * @since 0.1.0
    */
   readonly [TypeId]: TypeId = TypeId
+  constructor(args: ThrottlingError.Fields) {
+    super(args)
+    internal.hideDetail(this)
+  }
   /**
    * Throttled requests were not executed.
    *
@@ -216,6 +230,23 @@ export class ThrottlingError extends Data.TaggedError("ThrottlingError")<
    */
   override toJSON(): unknown {
     return internal.toJSON(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace ThrottlingError {
+  /**
+   * What the constructor takes.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Fields = CommonFields & {
+    /** A service-specific reason, e.g. Lambda's `ReservedFunctionConcurrentInvocationLimitExceeded`. */
+    readonly throttleReason?: string | undefined
   }
 }
 
@@ -254,6 +285,10 @@ export class TransientError extends Data.TaggedError("TransientError")<
    * @since 0.1.0
    */
   readonly [TypeId]: TypeId = TypeId
+  constructor(args: TransientError.Fields) {
+    super(args)
+    internal.hideDetail(this)
+  }
   /**
    * The failure's class as guards, events and metrics name it: `"transient"`.
    *
@@ -279,6 +314,24 @@ export class TransientError extends Data.TaggedError("TransientError")<
    */
   override toJSON(): unknown {
     return internal.toJSON(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace TransientError {
+  /**
+   * What the constructor takes.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Fields = CommonFields & {
+    readonly reason: TransientReason
+    /** True when the request may have been executed by the service. */
+    readonly ambiguous: boolean
   }
 }
 
@@ -313,6 +366,10 @@ export class FatalError extends Data.TaggedError("FatalError")<
    * @since 0.1.0
    */
   readonly [TypeId]: TypeId = TypeId
+  constructor(args: FatalError.Fields) {
+    super(args)
+    internal.hideDetail(this)
+  }
   /**
    * Fatal failures are never retried, so the question does not arise.
    *
@@ -346,6 +403,22 @@ export class FatalError extends Data.TaggedError("FatalError")<
    */
   override toJSON(): unknown {
     return internal.toJSON(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace FatalError {
+  /**
+   * What the constructor takes.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Fields = CommonFields & {
+    readonly reason: FatalReason
   }
 }
 

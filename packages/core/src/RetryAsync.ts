@@ -13,6 +13,7 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -32,9 +33,10 @@ export interface Options {
   readonly signal?: AbortSignal | undefined
   /**
    * Turns a thrown value into a typed failure. Default: `CallError`s are used as they are; anything else is not
-   * retried and is rethrown unchanged. `@rebound/aws` provides a classifier for AWS SDK errors.
+   * retried and is rethrown unchanged. `@rebound/aws` provides a classifier for AWS SDK errors. It also receives the
+   * current time of the runtime's clock, to measure hints such as an HTTP-date `Retry-After`.
    */
-  readonly classify?: ((error: unknown) => CallError.CallError | undefined) | undefined
+  readonly classify?: ((error: unknown, context: ClassifyContext) => CallError.CallError | undefined) | undefined
   readonly idempotent?: boolean | undefined
   readonly service?: string | undefined
   readonly operation?: string | undefined
@@ -44,6 +46,17 @@ export interface Options {
    * Default: `Runtime.defaultRuntime`.
    */
   readonly runtime?: Runtime.Runtime<never> | undefined
+}
+
+/**
+ * What a classifier is told besides the error.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClassifyContext {
+  /** The current time of the runtime's `Clock`, in milliseconds since the epoch. */
+  readonly nowMillis: number
 }
 
 /**
@@ -72,7 +85,8 @@ const abortError = (signal: AbortSignal | undefined): unknown =>
 /**
  * Runs an async function under a policy (default `Presets.rebound`). Resolves with its value, or rejects with the last
  * typed failure (`error.retries` says how many attempts were made and why retries stopped), with an unclassified error
- * unchanged, or with an `AbortError` when aborted.
+ * unchanged, or with an `AbortError` (the signal's reason, when it is an `Error`) when aborted. A signal already
+ * aborted rejects at once, without calling the function.
  *
  * @example
  * ```ts
@@ -100,12 +114,21 @@ export const retryAsync = async <A>(
   policy: RetryPolicy.RetryPolicy = rebound,
   options: Options = {}
 ): Promise<A> => {
+  if (options.signal?.aborted === true) throw abortError(options.signal)
   const classify = options.classify ?? ((e: unknown) => (CallError.isCallError(e) ? e : undefined))
   let attempt = 0
   const once = Effect.tryPromise({
     try: (signal) => fn({ signal, attempt: ++attempt }),
-    catch: (error): CallError.CallError | Unclassified => classify(error) ?? new Unclassified(error)
-  })
+    catch: (error) => new Unclassified(error)
+  }).pipe(
+    Effect.catchAll(({ error }) =>
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (nowMillis): Effect.Effect<never, CallError.CallError | Unclassified> =>
+          Effect.fail(classify(error, { nowMillis }) ?? new Unclassified(error))
+      )
+    )
+  )
   const program = RetryPolicy.retry(once, policy, {
     idempotent: options.idempotent,
     service: options.service,

@@ -172,6 +172,7 @@ const sendOptions = (where: string, prefix: string, value: unknown): AwsCall.Sen
 export interface Normalized extends ClientConfig.ServiceOptions<object> {
   readonly attemptTimeout?: Duration.Duration | undefined
   readonly connectionTimeout?: Duration.Duration | undefined
+  readonly socketTimeout?: Duration.Duration | undefined
   readonly retryMode?: ClientConfig.RetryMode | undefined
 }
 
@@ -181,6 +182,7 @@ const serviceKeys = [
   "endpoint",
   "credentials",
   "connectionTimeout",
+  "socketTimeout",
   "policy",
   "maxAttempts",
   "retryMode",
@@ -292,11 +294,7 @@ const check = (where: string, options: unknown): Normalized => {
     ...(o.attemptTimeout !== undefined ?
       { attemptTimeout: positiveDuration(where, "attemptTimeout", o.attemptTimeout, { infinite: true }) } :
       {}),
-    ...(o.connectionTimeout !== undefined ?
-      {
-        connectionTimeout: positiveDuration(where, "connectionTimeout", o.connectionTimeout, { infinite: false })
-      } :
-      {}),
+    ...clientTimeouts(where, o),
     ...(operations !== undefined ? { operations } : {})
   } as Normalized
 }
@@ -414,12 +412,25 @@ export const validateUpload = (
 export const validateClient = (
   constructorName: string,
   options: unknown
-): Either.Either<Duration.Duration | undefined, InvalidOption.InvalidOptionError> =>
+): Either.Either<ClientTimeouts, InvalidOption.InvalidOptionError> =>
   attempt(() => {
-    if (options === undefined) return undefined
+    if (options === undefined) return {}
     if (!isRecord(options)) return fail(constructorName, "options", render(options), "an object")
     checkClient(constructorName, options)
-    return options.connectionTimeout === undefined ?
-      undefined :
-      positiveDuration(constructorName, "connectionTimeout", options.connectionTimeout, { infinite: false })
+    return clientTimeouts(constructorName, options)
   })
+
+/** The connection and socket timeouts of client options, decoded. @internal */
+export interface ClientTimeouts {
+  readonly connectionTimeout?: Duration.Duration | undefined
+  readonly socketTimeout?: Duration.Duration | undefined
+}
+
+const clientTimeouts = (where: string, o: Record<string, unknown>): ClientTimeouts => ({
+  ...(o.connectionTimeout !== undefined ?
+    { connectionTimeout: positiveDuration(where, "connectionTimeout", o.connectionTimeout, { infinite: false }) } :
+    {}),
+  ...(o.socketTimeout !== undefined ?
+    { socketTimeout: positiveDuration(where, "socketTimeout", o.socketTimeout, { infinite: false }) } :
+    {})
+})
