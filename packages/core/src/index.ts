@@ -115,3 +115,10 @@ export * as RetryTelemetry from "./RetryTelemetry.js"
  * @since 0.1.0
  */
 export * as StateStore from "./StateStore.js"
+
+/**
+ * Fleet-wide guards: leased guard state reconciled through a distributed engine, with local fallback.
+ *
+ * @since 0.1.0
+ */
+export * as FleetStore from "./FleetStore.js"
