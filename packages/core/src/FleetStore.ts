@@ -174,7 +174,7 @@ export const sharedByDefault: (key: string) => boolean = internal.sharedByDefaul
 // The protocol as pure data, for shells other than the Effect one (the simulator).
 
 /**
- * One key's report to the fleet (times on the fleet's clock).
+ * One key's report to the fleet (its instants on the process's clock, moved onto the engine's by the merge).
  *
  * @since 0.1.0
  * @category protocol
@@ -211,7 +211,7 @@ export interface Process {
   /** Whether a key should sync now. */
   readonly due: (key: string, nowMillis: number, intervalMillis: number) => boolean
   /** Starts a sync: the report to send (its deltas leave the process until adopted or failed). */
-  readonly prepare: (key: string, nowMillis: number, offsetMillis: number) => Request | undefined
+  readonly prepare: (key: string, nowMillis: number) => Request | undefined
   /** Adopts the fleet's answer. */
   readonly adopt: (request: Request, answer: Answer, nowMillis: number, offsetMillis: number) => void
   /** A report that never reached the fleet: its deltas go back. */
@@ -249,7 +249,7 @@ export const makeProcess = (options: {
     get: (key) => p.get(key),
     step: (keys, guards, initial, f, nowMillis) => p.step(keys, guards, initial, f, nowMillis),
     due: (key, nowMillis, intervalMillis) => p.due(key, nowMillis, intervalMillis),
-    prepare: (key, nowMillis, offsetMillis) => p.prepare(key, nowMillis, offsetMillis),
+    prepare: (key, nowMillis) => p.prepare(key, nowMillis),
     adopt: (request, answer, nowMillis, offsetMillis) => p.adopt(request, answer, nowMillis, offsetMillis),
     failed: (request) => p.failed(request)
   }

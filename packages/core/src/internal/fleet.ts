@@ -79,11 +79,18 @@ interface Entry {
   limiterView: limiterMachine.LimiterFleet | undefined
 }
 
-/** One key's report, as the engine receives it (times on the fleet's clock, i.e. the process's plus its offset). @internal */
+/**
+ * One key's report, as the engine receives it. Its instants are on the process's clock; the merge moves them onto the
+ * engine's by the difference between the engine's time and `sentAt` (off by at most half the round trip), so no
+ * process needs to know its offset to report.
+ * @internal
+ */
 export interface Request {
   readonly key: string
   readonly process: string
   readonly guard: Guard
+  /** Local instant the request was made. */
+  readonly sentAt: number
   readonly report:
     | { readonly _tag: "quota"; readonly report: quotaMachine.QuotaReport }
     | { readonly _tag: "budget"; readonly delta: budgetMachine.BudgetDelta | undefined }
@@ -123,6 +130,7 @@ export const merge = (
   options: MergeOptions
 ): readonly [unknown, Answer] => {
   const r = request.report
+  const toFleet = nowMillis - request.sentAt
   switch (r._tag) {
     case "quota": {
       const [fleet, granted] = quotaMachine.mergeLease(
@@ -153,7 +161,7 @@ export const merge = (
         record as limiterMachine.LimiterFleet | undefined,
         request.process,
         r.delta,
-        r.since,
+        r.since + toFleet,
         nowMillis,
         options.leaseTtlMillis
       )
@@ -162,7 +170,11 @@ export const merge = (
     case "breaker": {
       const before = record as breakerMachine.BreakerFleet | undefined
       if (r.transition === undefined) return [undefined, { _tag: "breaker", fleet: before }]
-      const fleet = breakerMachine.mergeState(before, r.transition.state, r.transition.changedAt)
+      const fleet = breakerMachine.mergeState(
+        before,
+        breakerMachine.shift(r.transition.state, toFleet),
+        r.transition.changedAt + toFleet
+      )
       return [fleet === before ? undefined : fleet, { _tag: "breaker", fleet }]
     }
   }
@@ -334,14 +346,21 @@ export class Process {
   }
 
   /**
-   * Starts a sync of `key` at local time `now`, `offsetMillis` being the fleet's clock less the process's: the request
-   * to send. The deltas it carries leave the entry (a quota's surplus too); {@link failed} puts them back.
+   * Starts a sync of `key` at local time `now`: the request to send. The deltas it carries leave the entry (a quota's
+   * surplus too); {@link failed} puts them back.
    */
-  prepare(key: string, now: number, offsetMillis: number): Request | undefined {
+  prepare(key: string, now: number): Request | undefined {
     const entry = this.entries.get(key)
     if (entry === undefined || entry.inflight) return undefined
     const carried = entry.pending
-    const common = { key, process: this.options.process, guard: entry.guard, carried, carriedSince: entry.pendingSince }
+    const common = {
+      key,
+      process: this.options.process,
+      guard: entry.guard,
+      sentAt: now,
+      carried,
+      carriedSince: entry.pendingSince
+    }
     let request: Request
     switch (carried._tag) {
       case "quota": {
@@ -351,7 +370,8 @@ export class Process {
           carried.spent
         )
         entry.state = kept
-        request = { ...common, report: { _tag: "quota", report } }
+        const provisional = entry.synced ? undefined : quotaMachine.minimumLease(entry.guard as RetryQuota.RetryQuota)
+        request = { ...common, report: { _tag: "quota", report: { ...report, provisional } } }
         break
       }
       case "budget":
@@ -360,7 +380,7 @@ export class Process {
       case "limiter":
         request = {
           ...common,
-          report: { _tag: "limiter", delta: carried.delta, since: entry.pendingSince + offsetMillis }
+          report: { _tag: "limiter", delta: carried.delta, since: entry.pendingSince }
         }
         break
       case "breaker":
@@ -369,8 +389,8 @@ export class Process {
           report: {
             _tag: "breaker",
             transition: carried.changedAt === undefined ? undefined : {
-              state: breakerMachine.shift(entry.state as CircuitBreaker.State, offsetMillis),
-              changedAt: carried.changedAt + offsetMillis
+              state: entry.state as CircuitBreaker.State,
+              changedAt: carried.changedAt
             }
           }
         }

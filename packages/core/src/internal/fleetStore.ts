@@ -13,8 +13,8 @@ import * as fleet from "./fleet.js"
 import { observers, RetryEvent } from "./retryEvent.js"
 import { makeMemory, StateStoreTag } from "./stateStore.js"
 
-/** Keys owned by one SDK client instance (`…#<n>`, see `@rebound/aws`) are that process's own: never shared. */
-const instanceOwned = /^[^/]+\/[^/]+\/[^/]*#\d+(\/|$)/
+/** Keys owned by one SDK client instance (`Service(…)#<n>`, see `@rebound/aws`) are that process's own: never shared. */
+const instanceOwned = /^[^/]+\/[^/]+\/[A-Za-z0-9]+\([^)]*\)#\d+(\/|$)/
 
 /** @internal */
 export const sharedByDefault = (key: string): boolean => !instanceOwned.test(key)
@@ -23,10 +23,10 @@ export const sharedByDefault = (key: string): boolean => !instanceOwned.test(key
 export const make = (
   engine: FleetStore.Engine,
   options: FleetStore.Options = {}
-): Effect.Effect<StateStore, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    const where = "FleetStore.make"
-    const settings = fleet.validateOptions(where, options)
+): Effect.Effect<StateStore, never, Scope.Scope> => {
+  // Bad options fail at once, naming the field, like every other constructor.
+  const settings = fleet.validateOptions("FleetStore.make", options)
+  return Effect.gen(function*() {
     const name = options.process ?? `p-${(yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)}`
     const share = options.share ?? sharedByDefault
     const clock = yield* Effect.clock
@@ -103,7 +103,7 @@ export const make = (
     const syncKey = (key: string): Effect.Effect<boolean> =>
       Effect.suspend(() => {
         const sentAt = now()
-        const request = process.prepare(key, sentAt, offset)
+        const request = process.prepare(key, sentAt)
         if (request === undefined) return Effect.succeed(true)
         return engine.update(key, (record, serverNow) => {
           const [next, answer] = fleet.merge(request, record, serverNow, settings)
@@ -153,13 +153,14 @@ export const make = (
       modify: (keys, initial, f, guards) => Effect.sync(() => modifyNow(keys, initial, f, guards)),
       modifyNow,
       get: <S>(key: string) =>
-        process.has(key) ? Effect.succeed(Option.some(process.get(key) as S)) : local.get<S>(key),
+        Effect.suspend(() => process.has(key) ? Effect.succeed(Option.some(process.get(key) as S)) : local.get<S>(key)),
       keys: Effect.map(local.keys, (keys) => [...process.keys(), ...keys]),
       size: Effect.map(local.size, (size) => process.size + size),
       remove: (matches) => Effect.zipRight(Effect.sync(() => process.remove(matches)), local.remove(matches))
     }
     return store
   })
+}
 
 /** @internal */
 export const layer = <E, R>(

@@ -70,6 +70,11 @@ export interface QuotaReport {
   readonly returned: number
   /** Tokens it asks for, up to its target. */
   readonly want: number
+  /**
+   * On a process's first report only: the slice it started with before it could reach the fleet, which the fleet
+   * books as lent from the pool then (and takes back, if the pool cannot cover it).
+   */
+  readonly provisional?: number | undefined
 }
 
 /** The smallest lease worth holding: two retries at the dearest cost (never more than the capacity). @internal */
@@ -116,13 +121,15 @@ export const mergeLease = (
     if (holder !== process && nowMillis - lease.seen > leaseTtlMillis) pool += lease.tokens
     else leases[holder] = { ...lease }
   }
+  pool -= report.provisional ?? 0
+  // What the process owes when the pool could not cover its provisional slice.
+  const owed = Math.max(0, -pool)
   leases[process] = { tokens: report.held, seen: nowMillis }
   let leased = 0
   for (const lease of Object.values(leases)) leased += lease.tokens
   pool = Math.max(0, Math.min(pool + report.returned, quota.capacity - leased))
-  const granted = leased > quota.capacity ?
-    -Math.min(report.held, leased - quota.capacity) :
-    Math.min(pool, report.want)
+  const excess = Math.max(owed, leased - quota.capacity)
+  const granted = excess > 0 ? -Math.min(report.held, excess) : Math.min(pool, report.want)
   if (granted > 0) pool -= granted
   leases[process] = { tokens: report.held + granted, seen: nowMillis }
   return [{ pool, leases }, granted]

@@ -32,7 +32,7 @@ export const makeClients = (store: Fleet.Store, seed: number): Client.MakeClient
     let ticking = false
     let active = false
     const sync = (key: string, now: number) => {
-      const request = process.prepare(key, now, 0)
+      const request = process.prepare(key, now)
       if (request === undefined) return
       counters.syncs++
       queue.after(trip(), () => {
