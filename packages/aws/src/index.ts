@@ -33,6 +33,13 @@ export * as ClientConfig from "./ClientConfig.js"
 export * as DynamoDB from "./DynamoDB.js"
 
 /**
+ * A fleet store on a DynamoDB table: retry guards shared by every process of a fleet, by conditional writes.
+ *
+ * @since 0.1.0
+ */
+export * as DynamoDBStore from "./DynamoDBStore.js"
+
+/**
  * Which S3, DynamoDB and Lambda operations may be repeated after an ambiguous failure.
  *
  * @since 0.1.0
