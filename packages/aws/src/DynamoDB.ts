@@ -177,7 +177,11 @@ export class BatchWriteError extends Data.TaggedError("BatchWriteError")<{
     super(args)
     hide(this, "unprocessed", "failed")
   }
-  /** @since 0.1.0 */
+  /**
+   * How many requests were written and how many are left, never the requests themselves.
+   *
+   * @since 0.1.0
+   */
   override get message(): string {
     return incomplete(
       "batchWriteAll",
@@ -186,7 +190,11 @@ export class BatchWriteError extends Data.TaggedError("BatchWriteError")<{
       this.failed
     )
   }
-  /** @since 0.1.0 */
+  /**
+   * The counts and failures, without the payloads.
+   *
+   * @since 0.1.0
+   */
   override toJSON(): unknown {
     return {
       _tag: this._tag,
@@ -241,7 +249,11 @@ export class BatchGetError extends Data.TaggedError("BatchGetError")<{
     super(args)
     hide(this, "items", "unprocessed", "failed")
   }
-  /** @since 0.1.0 */
+  /**
+   * How many requests were written and how many are left, never the requests themselves.
+   *
+   * @since 0.1.0
+   */
   override get message(): string {
     return incomplete(
       "batchGetAll",
@@ -250,7 +262,11 @@ export class BatchGetError extends Data.TaggedError("BatchGetError")<{
       this.failed
     )
   }
-  /** @since 0.1.0 */
+  /**
+   * The counts and failures, without the payloads.
+   *
+   * @since 0.1.0
+   */
   override toJSON(): unknown {
     return {
       _tag: this._tag,

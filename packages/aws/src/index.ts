@@ -1,9 +1,10 @@
 /**
  * rebound for the AWS SDK for JavaScript v3: the parts that need no particular AWS client.
  *
- * The services live at their own subpaths — `@rebound/aws/DynamoDB`, `@rebound/aws/S3`, `@rebound/aws/Lambda` — and
- * are not re-exported here: each imports its own `@aws-sdk/client-*`, which is an optional peer dependency, so a
- * project that uses only DynamoDB installs only `@aws-sdk/client-dynamodb`.
+ * The services live at their own subpaths — `@rebound/aws/DynamoDB`, `@rebound/aws/S3`, `@rebound/aws/Lambda` — as
+ * does the fleet store on DynamoDB (`@rebound/aws/DynamoDBStore`), and are not re-exported here: each imports its own
+ * `@aws-sdk/client-*`, which is an optional peer dependency, so a project that uses only DynamoDB installs only
+ * `@aws-sdk/client-dynamodb`.
  *
  * @since 0.1.0
  */
@@ -16,6 +17,7 @@ import type {} from "./AwsCall.js"
  * The services for code not written in Effect: one runtime, every call a Promise that rejects with its typed failure.
  *
  * @since 0.1.0
+ * @category modules
  */
 export * as AwsAsync from "./AwsAsync.js"
 

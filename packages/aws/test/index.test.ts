@@ -7,8 +7,14 @@ const packageDir = path.join(__dirname, "..")
 const src = (module: string) => path.join(packageDir, "src", `${module}.ts`)
 const clients = (module: string) => runtimeImports(src(module)).filter((name) => name.startsWith("@aws-sdk/client-"))
 
-// The services, each at its own subpath and nowhere else: each loads its own AWS client, an optional peer.
-const services = { DynamoDB: "@aws-sdk/client-dynamodb", Lambda: "@aws-sdk/client-lambda", S3: "@aws-sdk/client-s3" }
+// The services (and the fleet store on DynamoDB), each at its own subpath and nowhere else: each loads its own AWS
+// client, an optional peer.
+const services = {
+  DynamoDB: "@aws-sdk/client-dynamodb",
+  DynamoDBStore: "@aws-sdk/client-dynamodb",
+  Lambda: "@aws-sdk/client-lambda",
+  S3: "@aws-sdk/client-s3"
+}
 
 describe("@rebound/aws entry", () => {
   const contract = packageContract(packageDir)

@@ -166,7 +166,9 @@ export const observer = (options: Options = {}): RetryEvent.RetryObserver => {
     QuotaChanged: () => Effect.void,
     BudgetChecked: () => Effect.void,
     LimiterRateChanged: () => Effect.void,
-    BreakerStateChanged: () => Effect.void
+    BreakerStateChanged: () => Effect.void,
+    StoreFellBack: () => Effect.void,
+    StoreResumed: () => Effect.void
   })
 }
 

@@ -158,6 +158,13 @@ export type RetryEvent = Data.TaggedEnum<{
     readonly to: "Closed" | "Open" | "HalfOpen"
     readonly at: number
   }
+  /**
+   * A fleet store could not reach its engine (Redis, DynamoDB) within its bound: calls go on under this process's
+   * local guard state, and it keeps trying. `reason` is the engine's error code, never its message.
+   */
+  StoreFellBack: { readonly store: string; readonly reason: string; readonly at: number }
+  /** A fleet store reached its engine again after falling back: fleet-wide guard state resumes. */
+  StoreResumed: { readonly store: string; readonly downMillis: number; readonly at: number }
 }>
 
 /**

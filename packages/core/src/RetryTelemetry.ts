@@ -149,6 +149,17 @@ export const breakerState = Metric.gauge("rebound_breaker_state", {
   description: "Circuit breaker state: 0 closed, 1 half-open, 2 open"
 })
 
+/**
+ * Whether a fleet store runs on local guard state because its engine is unreachable: 1 fallen back, 0 fleet-wide.
+ * Tag: `store`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const storeFallback = Metric.gauge("rebound_store_fallback", {
+  description: "1 while a fleet store's engine is unreachable and calls use local guard state, else 0"
+})
+
 const tag = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, tags: Record<string, string>) =>
   Object.entries(tags).reduce((m, [k, v]) => Metric.tagged(m, k, v), metric)
 
@@ -233,7 +244,9 @@ export const metricsObserverWith = (options: MetricsOptions = {}): RetryEvent.Re
     QuotaChanged: (e) => Metric.set(tag(quotaTokens, { key: keyTag("quota", e.key) }), e.tokens),
     BudgetChecked: () => Effect.void,
     LimiterRateChanged: (e) => Metric.set(tag(limiterRate, { key: keyTag("limiter", e.key) }), e.fillRate),
-    BreakerStateChanged: (e) => Metric.set(tag(breakerState, { key: keyTag("breaker", e.key) }), breakerLevel[e.to])
+    BreakerStateChanged: (e) => Metric.set(tag(breakerState, { key: keyTag("breaker", e.key) }), breakerLevel[e.to]),
+    StoreFellBack: (e) => Metric.set(tag(storeFallback, { store: e.store }), 1),
+    StoreResumed: (e) => Metric.set(tag(storeFallback, { store: e.store }), 0)
   })
 }
 
@@ -283,6 +296,10 @@ export const logsObserver: RetryEvent.RetryObserver = (event) => {
       return Effect.logInfo(`circuit ${event.key}: ${event.from} → ${event.to}`)
     case "LimiterRateChanged":
       return Effect.logDebug(`limiter ${event.key}: ${event.fillRate.toFixed(2)}/s (enabled: ${event.enabled})`)
+    case "StoreFellBack":
+      return Effect.logWarning(`guard store ${event.store} unreachable (${event.reason}): using local guard state`)
+    case "StoreResumed":
+      return Effect.logInfo(`guard store ${event.store} reachable again after ${fmt(event.downMillis)}`)
     default:
       return Effect.void
   }

@@ -15,13 +15,32 @@
  *
  * **Fleet-wide.** The interface is small and asynchronous, so a store can keep state elsewhere (Redis, DynamoDB) and
  * arbitrate it there; `modify` must apply its function to the states of every key it is given as one atomic step.
+ * `FleetStore` does so without a round trip per step: each process leases its slice of the fleet's state and
+ * reconciles in the background (see its documentation; `@rebound/redis` and `@rebound/aws`'s `DynamoDBStore` are its
+ * engines).
  *
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
+import type * as AdaptiveLimiter from "./AdaptiveLimiter.js"
+import type * as CircuitBreaker from "./CircuitBreaker.js"
 import * as internal from "./internal/stateStore.js"
+import type * as RetryBudget from "./RetryBudget.js"
+import type * as RetryQuota from "./RetryQuota.js"
+
+/**
+ * The guard a key belongs to: its configuration, which a fleet store needs to lease and merge its state.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Guard =
+  | CircuitBreaker.CircuitBreaker
+  | AdaptiveLimiter.AdaptiveLimiter
+  | RetryBudget.RetryBudget
+  | RetryQuota.RetryQuota
 
 /**
  * Where guard state lives: a keyed store whose `modify` is one atomic step.
@@ -32,12 +51,14 @@ import * as internal from "./internal/stateStore.js"
 export interface StateStore {
   /**
    * Applies `f` to the states under `keys` (each created with `initial(index)` when absent) as one atomic step, and
-   * stores the states it returns, in the same order.
+   * stores the states it returns, in the same order. `guards`, when given, are the guards the keys belong to, in the
+   * same order (a fleet store needs them; an in-process store ignores them).
    */
   readonly modify: <A>(
     keys: ReadonlyArray<string>,
     initial: (index: number) => unknown,
-    f: (states: ReadonlyArray<unknown>) => readonly [A, ReadonlyArray<unknown>]
+    f: (states: ReadonlyArray<unknown>) => readonly [A, ReadonlyArray<unknown>],
+    guards?: ReadonlyArray<Guard>
   ) => Effect.Effect<A>
   /**
    * The same step done synchronously, for stores that hold their state in this process; the interpreter uses it to
@@ -46,7 +67,8 @@ export interface StateStore {
   readonly modifyNow?: <A>(
     keys: ReadonlyArray<string>,
     initial: (index: number) => unknown,
-    f: (states: ReadonlyArray<unknown>) => readonly [A, ReadonlyArray<unknown>]
+    f: (states: ReadonlyArray<unknown>) => readonly [A, ReadonlyArray<unknown>],
+    guards?: ReadonlyArray<Guard>
   ) => A
   /** The state under `key`, if any. */
   readonly get: <S>(key: string) => Effect.Effect<Option.Option<S>>

@@ -135,3 +135,11 @@ export * as RetryTelemetry from "./RetryTelemetry.js"
  * @category modules
  */
 export * as StateStore from "./StateStore.js"
+
+/**
+ * Fleet-wide guards: leased guard state reconciled through a distributed engine, with local fallback.
+ *
+ * @since 0.1.0
+ * @category modules
+ */
+export * as FleetStore from "./FleetStore.js"
