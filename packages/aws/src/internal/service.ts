@@ -1,5 +1,5 @@
 import { StateStore } from "@rebound/core"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as AwsCall from "../AwsCall.js"
@@ -47,6 +47,8 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
         return create({
           ...extra,
           ...owned,
+          // rebound owns retries: the SDK's retry middleware hands every request straight on.
+          retryStrategy: ClientConfig.passThrough,
           // A request handler of the caller's own (an object with `handle`) is used as it is; handler options are
           // merged with rebound's connection timeout.
           requestHandler: typeof handler?.handle === "function" ? handler : { ...owned.requestHandler, ...handler }
@@ -58,7 +60,8 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
       name,
       client: client as C & AwsCall.SdkClient,
       policy: options.policy,
-      attemptTimeout: options.attemptTimeout ?? defaultAttemptTimeout,
+      // Decoded once here, not parsed again on every call.
+      attemptTimeout: Duration.decode(options.attemptTimeout ?? defaultAttemptTimeout),
       operations: options.operations,
       rules: options.rules,
       scope
