@@ -26,25 +26,6 @@ const kinds: ReadonlyArray<RetryCall.GuardKind> = ["breaker", "limiter", "budget
  * work of its own between the attempt and its result.
  * @internal
  */
-export interface Driver {
-  /** The call's state after the latest step. */
-  readonly current: () => RetryCall.Call
-  /** The clock's time, in milliseconds. */
-  readonly now: () => number
-  /** True when {@link stepNow} may be used: no observer to publish to, and no store round trip. */
-  readonly sync: boolean
-  /** Applies one step at once. Only when `sync`. */
-  readonly stepNow: (input: RetryCall.Input) => RetryCall.Output
-  /** Applies one step, publishing its events. */
-  readonly step: (input: RetryCall.Input) => Effect.Effect<RetryCall.Output>
-  readonly admit: (afterMillis: number, commit: boolean) => Effect.Effect<RetryCall.Output>
-  readonly recheck: Effect.Effect<RetryCall.Output>
-  readonly succeeded: Effect.Effect<RetryCall.Output>
-  /** Draws the jitter from `Random`, then steps. */
-  readonly failed: (error: CallError.CallError, delayMillis?: number) => Effect.Effect<RetryCall.Output>
-  readonly release: (reason: RetryCall.AbortReason) => Effect.Effect<void>
-}
-
 let callIds = 0
 
 const contextOf = (options: RetryPolicy.CallOptions | undefined): RetryPolicy.CallContext => ({
@@ -86,7 +67,7 @@ const bind = (
   emit: ((event: RetryEvent_.RetryEvent) => Effect.Effect<void>) | undefined
 ): Driver => {
   const context = contextOf(options)
-  let call = machine.start({
+  const call = machine.start({
     policy,
     context,
     now: clock.unsafeCurrentTimeMillis(),
@@ -94,62 +75,133 @@ const bind = (
     bypassGuards: options?.cleanup,
     info: emit === undefined ? undefined : { id: ++callIds, ...context, policy: policy.name }
   })
-  const present = call.guarded ? kinds.filter((kind) => call.keys[kind] !== undefined) : kinds.slice(0, 0)
-  const keys = present.map((kind) => call.keys[kind]!)
+  return new Driver(call, store, clock, emit)
+}
 
-  const inStore = (input: RetryCall.Input) => (states: ReadonlyArray<unknown>) => {
-    const guards: { -readonly [K in RetryCall.GuardKind]?: unknown } = { ...machine.noGuards }
-    for (let i = 0; i < present.length; i++) guards[present[i]!] = states[i]
-    const result = machine.step(call, guards as RetryCall.Guards, input)
-    return [result, present.map((kind) => result.guards[kind])] as const
+const noKinds: ReadonlyArray<RetryCall.GuardKind> = []
+const noKeys: ReadonlyArray<string> = []
+
+/**
+ * One call's machine bound to its world: the clock, the state store its guards live in, and the observers its events
+ * go to. Each step reads the time, applies one step of the pure machine — atomically in the store when the step
+ * touches guards — publishes the step's events, and returns the step's output. The Effect interpreter and the
+ * step-wise session both drive a call through this, and nothing else.
+ *
+ * When nobody observes and the store steps in place (`modifyNow`, or a call that touches no guard), a step needs no
+ * effect at all: `sync` is true and `stepNow` applies it at once, so the interpreter's success path runs no fiber
+ * work of its own between the attempt and its result. One object per call, its methods on the prototype: the driver
+ * allocates nothing a step does not need.
+ * @internal
+ */
+export class Driver {
+  /** True when {@link stepNow} may be used: no observer to publish to, and no store round trip. */
+  readonly sync: boolean
+  private readonly kinds: ReadonlyArray<RetryCall.GuardKind>
+  private readonly keys: ReadonlyArray<string>
+  /** The input of the step being applied in the store. */
+  private input: RetryCall.Input | undefined = undefined
+
+  constructor(
+    private call: RetryCall.Call,
+    private readonly store: StateStore,
+    private readonly clock: Clock.Clock,
+    private readonly emit: ((event: RetryEvent_.RetryEvent) => Effect.Effect<void>) | undefined
+  ) {
+    this.kinds = call.guarded ? kinds.filter((kind) => call.keys[kind] !== undefined) : noKinds
+    this.keys = call.guarded ? this.kinds.map((kind) => call.keys[kind]!) : noKeys
+    this.sync = emit === undefined && (store.modifyNow !== undefined || !call.guarded)
   }
-  const initial = (input: RetryCall.Input) => (i: number) => machine.initialGuard(policy, present[i]!, input.now)
 
-  /** One step, done here and now when the store allows it; `undefined` when it needs the store's own effect. */
-  const applyNow = (input: RetryCall.Input): RetryCall.Result | undefined => {
-    if (!machine.touchesGuards(call, input)) return machine.step(call, machine.noGuards, input)
-    if (store.modifyNow !== undefined) return store.modifyNow(keys, initial(input), inStore(input))
-    return undefined
+  /** The call's state after the latest step. */
+  current(): RetryCall.Call {
+    return this.call
   }
 
-  const publish = (result: RetryCall.Result): Effect.Effect<RetryCall.Output> => {
-    call = result.call
-    if (emit === undefined || result.events.length === 0) return Effect.succeed(result.output)
-    const events = result.events
-    return Effect.as(
-      events.length === 1 ? emit(events[0]!) : Effect.forEach(events, emit, { discard: true }),
-      result.output
-    )
+  /** The clock's time, in milliseconds. */
+  now(): number {
+    return this.clock.unsafeCurrentTimeMillis()
   }
 
-  const step = (input: RetryCall.Input): Effect.Effect<RetryCall.Output> => {
-    const result = applyNow(input)
-    if (result !== undefined) return publish(result)
-    return Effect.flatMap(store.modify(keys, initial(input), inStore(input)), publish)
-  }
-
-  const stepNow = (input: RetryCall.Input): RetryCall.Output => {
-    const result = applyNow(input)
+  /** Applies one step at once. Only when `sync`. */
+  stepNow(input: RetryCall.Input): RetryCall.Output {
+    const result = this.applyNow(input)
     if (result === undefined) throw new Error("rebound: a synchronous step was asked of a store without modifyNow")
-    call = result.call
+    this.call = result.call
     return result.output
   }
 
-  const now = () => clock.unsafeCurrentTimeMillis()
-  return {
-    current: () => call,
-    now,
-    sync: emit === undefined && (store.modifyNow !== undefined || !call.guarded),
-    stepNow,
-    step,
-    admit: (afterMillis, commit) => Effect.suspend(() => step({ _tag: "Admit", now: now(), afterMillis, commit })),
-    recheck: Effect.suspend(() => step({ _tag: "Recheck", now: now() })),
-    succeeded: Effect.suspend(() => step({ _tag: "Succeeded", now: now() })),
-    failed: (error, delayMillis) =>
-      Effect.flatMap(Random.next, (draw) => step({ _tag: "Failed", now: now(), error, draw, delayMillis })),
-    release: (reason) =>
-      Effect.suspend(() =>
-        machine.isDone(call) ? Effect.void : Effect.asVoid(step({ _tag: "Release", now: now(), reason }))
-      )
+  /** Applies one step, publishing its events. */
+  step(input: RetryCall.Input): Effect.Effect<RetryCall.Output> {
+    const result = this.applyNow(input)
+    if (result !== undefined) return this.publish(result)
+    // A store of its own may apply the step later, and steps may then overlap: this one keeps its input to itself.
+    return Effect.flatMap(
+      this.store.modify(
+        this.keys,
+        (i) => machine.initialGuard(this.call.policy, this.kinds[i]!, input.now),
+        (states) => this.applyTo(states, input)
+      ),
+      (result) => this.publish(result)
+    )
+  }
+
+  admit(afterMillis: number, commit: boolean): Effect.Effect<RetryCall.Output> {
+    return Effect.suspend(() => this.step({ _tag: "Admit", now: this.now(), afterMillis, commit }))
+  }
+
+  recheck(): Effect.Effect<RetryCall.Output> {
+    return Effect.suspend(() => this.step({ _tag: "Recheck", now: this.now() }))
+  }
+
+  succeeded(): Effect.Effect<RetryCall.Output> {
+    return Effect.suspend(() => this.step({ _tag: "Succeeded", now: this.now() }))
+  }
+
+  /** Draws the jitter from `Random`, then steps. */
+  failed(error: CallError.CallError, delayMillis?: number): Effect.Effect<RetryCall.Output> {
+    return Effect.flatMap(
+      Random.next,
+      (draw) => this.step({ _tag: "Failed", now: this.now(), error, draw, delayMillis })
+    )
+  }
+
+  release(reason: RetryCall.AbortReason): Effect.Effect<void> {
+    return Effect.suspend(() =>
+      machine.isDone(this.call) ?
+        Effect.void :
+        Effect.asVoid(this.step({ _tag: "Release", now: this.now(), reason }))
+    )
+  }
+
+  /** One step, done here and now when the store allows it; `undefined` when it needs the store's own effect. */
+  private applyNow(input: RetryCall.Input): RetryCall.Result | undefined {
+    if (!machine.touchesGuards(this.call, input)) return machine.step(this.call, machine.noGuards, input)
+    if (this.store.modifyNow === undefined) return undefined
+    // `modifyNow` applies the step before it returns, so the step's input can wait in a field for its callbacks.
+    this.input = input
+    return this.store.modifyNow(this.keys, this.initial, this.inStore)
+  }
+
+  private readonly initial = (i: number): unknown =>
+    machine.initialGuard(this.call.policy, this.kinds[i]!, this.input!.now)
+
+  private readonly inStore = (states: ReadonlyArray<unknown>) => this.applyTo(states, this.input!)
+
+  /** The step on the guard states the store holds, and the states to store back, in the order of the keys. */
+  private applyTo(states: ReadonlyArray<unknown>, input: RetryCall.Input) {
+    const guards: { -readonly [K in RetryCall.GuardKind]?: unknown } = { ...machine.noGuards }
+    for (let i = 0; i < this.kinds.length; i++) guards[this.kinds[i]!] = states[i]
+    const result = machine.step(this.call, guards as RetryCall.Guards, input)
+    return [result, this.kinds.map((kind) => result.guards[kind])] as const
+  }
+
+  private publish(result: RetryCall.Result): Effect.Effect<RetryCall.Output> {
+    this.call = result.call
+    if (this.emit === undefined || result.events.length === 0) return Effect.succeed(result.output)
+    const events = result.events
+    return Effect.as(
+      events.length === 1 ? this.emit(events[0]!) : Effect.forEach(events, this.emit, { discard: true }),
+      result.output
+    )
   }
 }

@@ -48,8 +48,9 @@ const unexpected = (output: RetryCall.Output) =>
  *
  * When a tracer other than Effect's built-in one is installed, the call runs in a span (`rebound.call`) and every
  * attempt in a child span (`rebound.attempt`); when nobody traces, no span is made. When nobody observes and the
- * state store steps in place, the machine's steps are plain function calls: a successful first attempt costs one
- * `matchCauseEffect` and the `onExit` that releases the call if it is interrupted.
+ * state store steps in place, the machine's steps are plain function calls, and a release-on-abort is arranged only
+ * once the call holds something to give back: a successful first attempt through a closed breaker costs one
+ * `matchCauseEffect`.
  * @internal
  */
 export const run = <A, E, R>(
@@ -132,10 +133,23 @@ const interpret = <A, E, R>(
   }
 
   const attempt = (n: number): Effect.Effect<A, E, R> =>
-    Effect.matchCauseEffect(traced ? attemptSpan(self, n) : self, {
+    releasedOnAbort(Effect.matchCauseEffect(traced ? attemptSpan(self, n) : self, {
       onSuccess: (value) => stepThen({ _tag: "Succeeded", now: d.now() }, finished(value)),
       onFailure: attemptFailed
-    })
+    }))
+
+  /**
+   * The rest of the call, released by the machine if it ends without a verdict (interrupted, a defect). Arranged from
+   * the first step after which a release would change anything — a probe or a reservation held, or an observer to
+   * tell (`RetryCall.needsRelease`); until then the call holds nothing, so an abort has nothing to give back. Once
+   * arranged it covers everything after, as the continuation runs inside it.
+   */
+  let releasing = false
+  const releasedOnAbort = (rest: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+    if (releasing || !machine.needsRelease(d.current())) return rest
+    releasing = true
+    return Effect.onExit(rest, (exit) => Exit.isSuccess(exit) ? Effect.void : d.release(abortReason(exit.cause)))
+  }
 
   const afterAdmission = (output: RetryCall.Output): Effect.Effect<A, E, R> => {
     switch (output._tag) {
@@ -143,7 +157,7 @@ const interpret = <A, E, R>(
         return attempt(output.attempt)
       case "Wait":
         // Re-estimate at least every `recheckMillis`: a wait booked while the limiter was slow shortens as it recovers.
-        return Effect.flatMap(waitStep(output.waitMillis), recheck)
+        return releasedOnAbort(Effect.flatMap(waitStep(output.waitMillis), recheck))
       case "Stop":
         return stopped(output)
       default:
@@ -153,9 +167,9 @@ const interpret = <A, E, R>(
   const recheck = () => stepThen({ _tag: "Recheck", now: d.now() }, afterAdmission)
   const admit = () => stepThen({ _tag: "Admit", now: d.now(), afterMillis: 0, commit: false }, afterAdmission)
 
-  return Effect.onExit(
-    Effect.suspend(admit),
-    (exit) => Exit.isSuccess(exit) ? Effect.void : d.release(abortReason(exit.cause))
+  // An observed call is released from the start: an abort during its first admission is told too.
+  return Effect.suspend(() =>
+    machine.needsRelease(d.current()) ? releasedOnAbort(Effect.suspend(admit)) : admit()
   )
 }
 
@@ -254,7 +268,7 @@ export const makeSession = (
         case "Stop":
           return Effect.succeed({ _tag: "Stop", error: machine.stopError(output) })
         case "Wait":
-          return Effect.zipRight(waitStep(output.waitMillis), Effect.flatMap(d.recheck, admitted))
+          return Effect.zipRight(waitStep(output.waitMillis), Effect.flatMap(d.recheck(), admitted))
         default:
           return unexpected(output)
       }
@@ -265,7 +279,7 @@ export const makeSession = (
       beforeAttempt: Effect.flatMap(d.admit(0, false), admitted).pipe(
         Effect.onInterrupt(() => d.release("interrupted"))
       ),
-      succeeded: Effect.asVoid(d.succeeded),
+      succeeded: Effect.asVoid(d.succeeded()),
       failed: (error) =>
         Effect.flatMap(d.failed(error), (output): Effect.Effect<RetryPolicy.Retried> => {
           switch (output._tag) {
@@ -278,7 +292,7 @@ export const makeSession = (
           }
         }),
       interrupted: d.release("interrupted"),
-      release: d.release
+      release: (reason) => d.release(reason)
     }
   })
 
