@@ -168,9 +168,7 @@ const interpret = <A, E, R>(
   const admit = () => stepThen({ _tag: "Admit", now: d.now(), afterMillis: 0, commit: false }, afterAdmission)
 
   // An observed call is released from the start: an abort during its first admission is told too.
-  return Effect.suspend(() =>
-    machine.needsRelease(d.current()) ? releasedOnAbort(Effect.suspend(admit)) : admit()
-  )
+  return Effect.suspend(() => machine.needsRelease(d.current()) ? releasedOnAbort(Effect.suspend(admit)) : admit())
 }
 
 /** One attempt in its own span, annotated with the failure it ended with. */
