@@ -21,11 +21,18 @@ interface Sent {
   readonly attempt: number
 }
 
-const sent = new WeakMap<AbortSignal, Sent>()
+/**
+ * The attempt rides on its own abort signal — an object `AwsCall.send` made for this one request — under a symbol of
+ * rebound's. Not a `WeakMap` keyed by signals: weak tables cost every garbage collection, and a call makes one signal
+ * per attempt.
+ */
+const sentKey = Symbol.for("@rebound/aws/attempt")
+
+type Marked = AbortSignal & { [sentKey]?: Sent }
 
 /** Registers the attempt sent with this signal. @internal */
 export const register = (signal: AbortSignal, call: CallWire, attempt: number): void => {
-  sent.set(signal, { call, attempt })
+  ;(signal as Marked)[sentKey] = { call, attempt }
 }
 
 /** @internal */
@@ -36,7 +43,7 @@ export const requestHeader = "amz-sdk-request"
 const attemptHeaders: FinalizeRequestMiddleware<object, object> =
   (next, context: HandlerExecutionContext) => (args: FinalizeHandlerArguments<object>) => {
     const signal = context[SMITHY_CONTEXT_KEY]?.abortSignal as AbortSignal | undefined
-    const attempt = signal === undefined ? undefined : sent.get(signal)
+    const attempt = (signal as Marked | undefined)?.[sentKey]
     const request = args.request as { headers?: Record<string, string> } | undefined
     if (attempt !== undefined && typeof request?.headers === "object") {
       request.headers[invocationIdHeader] = attempt.call.invocationId ??= randomUUID()
