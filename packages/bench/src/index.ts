@@ -1,119 +1,47 @@
-// `pnpm bench`: wall-time measurements, reported as numbers and never asserted (timing tests on a shared machine
-// only flake). Each bench is an entry below; the ones that need code not written yet say so instead of faking a number.
+// `pnpm bench`: rebound's own cost, raced against the raw AWS SDK client and its peers in one process. Wall time and
+// CPU time are reported, never asserted (timing tests on a shared machine only flake); every ratio is a median of
+// ratios paired round by round against a baseline measured in the same run (see Race.ts). Each run is saved to
+// docs/benchmarks/overhead-runs/; `pnpm bench:report` prints the ranges over the saved runs.
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb"
+import * as EffectAws from "@effect-aws/client-dynamodb"
+import * as OtelResource from "@effect/opentelemetry/Resource"
+import * as OtelTracer from "@effect/opentelemetry/Tracer"
+import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base"
 import { DynamoDB } from "@rebound/aws"
-import { Presets, RetryEvent, RetryPolicy } from "@rebound/core"
+import { Presets, RetryPolicy } from "@rebound/core"
 import { Testing } from "@rebound/core/testing"
+import { Sweep } from "@rebound/simulator"
 import { ConfiguredRetryStrategy } from "@smithy/core/retry"
 import { HttpResponse } from "@smithy/protocol-http"
-import { Clock, Duration, Effect, TestContext } from "effect"
+import { ExponentialBackoff, handleAll, retry as cockatielRetry } from "cockatiel"
+import { Effect, Exit, Layer, Schedule, Scope, TestContext } from "effect"
+import * as fs from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as os from "node:os"
-import { Sweep } from "../src/index.js"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { type Contender, quantile, race, type RaceResult } from "./Race.js"
+import { type Measure, type Run, runsDirectory } from "./Report.js"
 
-interface Bench {
-  readonly name: string
-  /** Returns the measured number and its unit, or why it cannot be measured yet. */
-  readonly run: () => Promise<{ readonly value: number; readonly unit: string; readonly note: string }>
-}
-
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-/**
- * Two policies whose retries span exactly one hour of virtual time: 12 exponential sleeps (3600/4095 s · 2ⁿ), and 60
- * sleeps of one minute. TestClock's cost grows with the number of sleeps, not with the virtual time they cover.
- */
-const hours = [
-  RetryPolicy.make({
-    name: "12 exponential sleeps",
-    maxAttempts: 13,
-    base: (3_600_000 / 4095),
-    factor: 2,
-    cap: "1 hour",
-    jitter: "none",
-    retryAfter: false
-  }),
-  RetryPolicy.make({
-    name: "60 one-minute sleeps",
-    maxAttempts: 61,
-    base: "1 minute",
-    factor: 1,
-    cap: "1 minute",
-    jitter: "none",
-    retryAfter: false
-  })
-]
-
-const timeHour = async (policy: RetryPolicy.RetryPolicy) => {
-  const once = Effect.gen(function*() {
-    const timeline = yield* Testing.timeline({ policy, outcomes: ["transient"], draws: [0.5] })
-    if (Math.abs(timeline.end - 3_600_000) > 1e-6) {
-      throw new Error(`expected an hour of backoff, got ${timeline.end} ms`)
-    }
-  }).pipe(Effect.provide(TestContext.TestContext))
-  await Effect.runPromise(once) // warm-up: module initialisation and JIT
-  const samples: Array<number> = []
-  for (let i = 0; i < 15; i++) {
-    const started = performance.now()
-    await Effect.runPromise(once)
-    samples.push(performance.now() - started)
-  }
-  return median(samples)
-}
-
-/**
- * A virtual clock whose sleeps advance time at once — no polling of real timers. Not `TestClock`: shown for comparison,
- * as what a faster testing driver could build on.
- */
-const virtualClock = (): Clock.Clock => {
-  let now = 0
-  return {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: () => now,
-    currentTimeMillis: Effect.sync(() => now),
-    unsafeCurrentTimeNanos: () => BigInt(Math.round(now * 1e6)),
-    currentTimeNanos: Effect.sync(() => BigInt(Math.round(now * 1e6))),
-    sleep: (duration) => Effect.sync(() => void (now += Duration.toMillis(duration)))
-  }
-}
-
-const timeVirtual = async (policy: RetryPolicy.RetryPolicy) => {
-  const once = Effect.gen(function*() {
-    const call = Effect.fail(Testing.failureOf("transient")!)
-    yield* Effect.either(RetryPolicy.retry(call, policy))
-    const end = yield* Clock.currentTimeMillis
-    if (Math.abs(end - 3_600_000) > 1e-6) throw new Error(`expected an hour of backoff, got ${end} ms`)
-  })
-  const run = () => Effect.runPromise(Effect.withClock(once, virtualClock()))
-  await run()
-  const samples: Array<number> = []
-  for (let i = 0; i < 15; i++) {
-    const started = performance.now()
-    await run()
-    samples.push(performance.now() - started)
-  }
-  return median(samples)
-}
+const quick = process.argv.includes("--quick")
+const rounds = quick ? 5 : 21
 
 /**
  * An in-memory request handler: answers every request without a network, so what is measured is the client and what
- * wraps it. With `throttleFirst`, every other request is throttled (HTTP 400, ProvisionedThroughputExceededException),
- * so each call takes exactly one retry.
+ * wraps it. With `throttleEveryOther`, every other request is throttled (HTTP 400,
+ * ProvisionedThroughputExceededException), so each call takes exactly one retry.
  */
-const inMemory = (throttleFirst: boolean) => {
+const inMemory = (throttleEveryOther = false) => {
   let n = 0
   const ok = new TextEncoder().encode(JSON.stringify({ Item: { pk: { S: "1" } } }))
   const throttled = new TextEncoder().encode(
-    JSON.stringify({
-      __type: "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
-      message: "slow"
-    })
+    JSON.stringify({ __type: "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException", message: "x" })
   )
   return {
     metadata: { handlerProtocol: "http/1.1" },
     handle: async () => {
-      const fail = throttleFirst && n++ % 2 === 0
+      const fail = throttleEveryOther && n++ % 2 === 0
       return {
         response: new HttpResponse({
           statusCode: fail ? 400 : 200,
@@ -128,63 +56,6 @@ const inMemory = (throttleFirst: boolean) => {
   }
 }
 
-const settings = { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } }
-const getItem = () => new GetItemCommand({ TableName: "bench", Key: { pk: { S: "1" } } })
-
-/**
- * Microseconds per call of each contender: rounds of `calls` sequential calls, the contenders taking turns round by
- * round (so a machine that slows down mid-run slows both), and the median round of each.
- */
-const perCallEach = async <K extends string>(
-  contenders: Record<K, () => Promise<unknown>>,
-  calls = 1_000,
-  rounds = 15
-): Promise<Record<K, number>> => {
-  const entries = Object.entries(contenders) as Array<[K, () => Promise<unknown>]>
-  for (const [, call] of entries) for (let i = 0; i < 500; i++) await call() // warm-up: module initialisation and JIT
-  const samples = new Map<K, Array<number>>(entries.map(([k]) => [k, []]))
-  for (let r = 0; r < rounds; r++) {
-    for (const [k, call] of entries) {
-      const started = performance.now()
-      for (let i = 0; i < calls; i++) await call()
-      samples.get(k)!.push(((performance.now() - started) * 1000) / calls)
-    }
-  }
-  return Object.fromEntries(entries.map(([k]) => [k, median(samples.get(k)!)])) as Record<K, number>
-}
-
-/** A policy that retries once with no delay, so only the machinery is compared with the SDK's. */
-const zeroDelay = RetryPolicy.make({
-  name: "bench",
-  maxAttempts: 2,
-  base: 0,
-  throttling: { base: 0 },
-  retryAfter: false
-})
-
-/**
- * rebound's `send` against the raw `client.send` of the same kind of SDK client. On the retry path both retry once
- * with no delay (the SDK through a `ConfiguredRetryStrategy` of 0 ms, rebound through a 0 ms policy), so only the
- * machinery is compared. `policy` is rebound's: the 0 ms one, or the default preset (quota and breaker included).
- */
-const sendOverhead = async (
-  handler: () => ConstructorParameters<typeof DynamoDBClient>[0],
-  policy: RetryPolicy.RetryPolicy
-) => {
-  const raw = new DynamoDBClient({ ...settings, ...handler(), retryStrategy: new ConfiguredRetryStrategy(2, 0) })
-  const result = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-    const ddb = yield* DynamoDB.make({ ...settings, policy, sdk: handler() })
-    return yield* Effect.promise(() =>
-      perCallEach({
-        raw: () => raw.send(getItem()),
-        rebound: () => Effect.runPromise(ddb.send(getItem()))
-      })
-    )
-  })))
-  raw.destroy()
-  return { rawMicros: result.raw, reboundMicros: result.rebound, ratio: result.rebound / result.raw }
-}
-
 /** A DynamoDB endpoint on loopback HTTP that answers every request at once: a real socket, no service work. */
 const loopback = async () => {
   const body = JSON.stringify({ Item: { pk: { S: "1" } } })
@@ -196,108 +67,330 @@ const loopback = async () => {
     })
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as AddressInfo
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve()))
   }
 }
 
-/** `RetryPolicy.retry` around an effect that succeeds: with no observer, then with one that does nothing. */
-const eventCost = async () => {
-  const policy = RetryPolicy.make({ name: "bench" })
-  const call = RetryPolicy.retry(Effect.succeed(1), policy, { service: "S", operation: "O" })
-  const silent = () => Effect.runPromise(call)
-  const observed = RetryEvent.withObserver(call, () => Effect.void)
-  const listening = () => Effect.runPromise(observed)
-  const bare = () => Effect.runPromise(Effect.succeed(1))
-  return perCallEach({ bare, silent, listening }, 2_000)
+const settings = { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } }
+const input = { TableName: "bench", Key: { pk: { S: "1" } } }
+const getItem = () => new GetItemCommand(input)
+
+/** A policy without guards (no quota, budget, limiter or breaker): AWS's 2026 curves for DynamoDB, unguarded. */
+const unguarded = RetryPolicy.withoutGuards(Presets.awsJs2026DynamoDB)
+
+/** The hand-rolled Effect retry the issue names: exponential · jittered · recurs 2. */
+const handRolled = Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(2)))
+
+const cockatiel = cockatielRetry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff() })
+
+/** rebound's DynamoDB service, built once as an application would (its own client, its own guard scope). */
+const reboundService = (options: DynamoDB.Options, scope: Scope.Scope): Promise<DynamoDB.DynamoDBService> =>
+  Effect.runPromise(Effect.provideService(DynamoDB.make(options), Scope.Scope, scope))
+
+/** An OpenTelemetry tracer (`@effect/opentelemetry`): spans created and ended, exported nowhere. */
+const otelTracer = () =>
+  Effect.runPromise(
+    Effect.provide(
+      Effect.tracer,
+      OtelTracer.layer.pipe(
+        Layer.provide(Layer.succeed(OtelTracer.OtelTracerProvider, new BasicTracerProvider())),
+        Layer.provide(OtelResource.layer({ serviceName: "rebound-bench" }))
+      )
+    )
+  )
+
+const measures: Array<Measure> = []
+
+const report = (group: string, result: RaceResult, targets: Record<string, string> = {}) => {
+  console.log(`\n## ${group} — ÷ ${result.baseline}, ${result.rounds} rounds × ${result.calls} calls`)
+  console.log("| contender | wall ÷ baseline (IQR) | CPU ÷ baseline (IQR) | wall µs/call | CPU µs/call | target |")
+  console.log("| --- | --- | --- | --- | --- | --- |")
+  for (const s of result.standings) {
+    const f = (x: number) => x.toFixed(3)
+    console.log(
+      `| ${s.name} | ${f(s.wallRatio.median)} (${f(s.wallRatio.q1)}–${f(s.wallRatio.q3)}) | ${f(s.cpuRatio.median)} (${
+        f(s.cpuRatio.q1)
+      }–${f(s.cpuRatio.q3)}) | ${s.wallMicros.median.toFixed(1)} | ${s.cpuMicros.median.toFixed(1)} | ${
+        targets[s.name] ?? ""
+      } |`
+    )
+    measures.push({
+      group,
+      name: s.name,
+      baseline: result.baseline,
+      wallRatio: s.wallRatio.median,
+      cpuRatio: s.cpuRatio.median,
+      wallMicros: s.wallMicros.median,
+      cpuMicros: s.cpuMicros.median,
+      target: targets[s.name]
+    })
+  }
 }
 
-const overheadResult = (
-  r: { readonly rawMicros: number; readonly reboundMicros: number; readonly ratio: number },
-  target: string
-) => ({
-  value: r.ratio,
-  unit: "× the raw client's time",
-  note: `rebound ${r.reboundMicros.toFixed(1)} µs/call vs raw ${r.rawMicros.toFixed(1)} µs/call, ${
-    (r.reboundMicros - r.rawMicros).toFixed(1)
-  } µs more; ${target}`
+const inMemoryRace = async (scope: Scope.Scope) => {
+  const raw = new DynamoDBClient({ ...settings, requestHandler: inMemory() })
+  const effectAws = await Effect.runPromise(
+    Effect.provide(
+      EffectAws.DynamoDBService,
+      EffectAws.DynamoDBService.baseLayer(() => new DynamoDBClient({ ...settings, requestHandler: inMemory() }))
+    )
+  )
+  const byDefault = await reboundService({ ...settings, sdk: { requestHandler: inMemory() } }, scope)
+  const withoutGuards = await reboundService(
+    { ...settings, policy: unguarded, sdk: { requestHandler: inMemory() } },
+    scope
+  )
+  const tracer = await otelTracer()
+  const contenders: Array<Contender> = [
+    { name: "raw client.send (SDK retries)", call: () => raw.send(getItem()) },
+    {
+      name: "Effect.tryPromise + runPromise",
+      call: () => Effect.runPromise(Effect.tryPromise(() => raw.send(getItem())))
+    },
+    {
+      name: "hand-rolled Effect.retry",
+      call: () => Effect.runPromise(Effect.retry(Effect.tryPromise(() => raw.send(getItem())), handRolled))
+    },
+    { name: "cockatiel 3.2 retry", call: () => cockatiel.execute(() => raw.send(getItem())) },
+    { name: "effect-aws 1.11 getItem", call: () => Effect.runPromise(effectAws.getItem(input)) },
+    {
+      name: "rebound RetryPolicy.retry(send, Presets.none)",
+      call: () => Effect.runPromise(RetryPolicy.retry(Effect.tryPromise(() => raw.send(getItem())), Presets.none))
+    },
+    { name: "rebound DynamoDB.send, default preset", call: () => Effect.runPromise(byDefault.send(getItem())) },
+    { name: "rebound DynamoDB.send, no guards", call: () => Effect.runPromise(withoutGuards.send(getItem())) },
+    {
+      name: "rebound DynamoDB.send, default preset, OpenTelemetry on",
+      call: () => Effect.runPromise(Effect.withTracer(byDefault.send(getItem()), tracer))
+    }
+  ]
+  const result = await race(contenders, { baseline: contenders[0]!.name, rounds, calls: 200 })
+  report("GetItem on an in-memory request handler", result, {
+    "rebound DynamoDB.send, default preset": "≤ 1.15, below effect-aws",
+    "rebound DynamoDB.send, no guards": "≤ 1.10"
+  })
+  raw.destroy()
+}
+
+const loopbackRace = async (scope: Scope.Scope) => {
+  const server = await loopback()
+  try {
+    const raw = new DynamoDBClient({ ...settings, endpoint: server.endpoint })
+    const byDefault = await reboundService({ ...settings, endpoint: server.endpoint }, scope)
+    const withoutGuards = await reboundService({ ...settings, endpoint: server.endpoint, policy: unguarded }, scope)
+    const contenders: Array<Contender> = [
+      { name: "raw client.send (SDK retries)", call: () => raw.send(getItem()) },
+      { name: "rebound DynamoDB.send, default preset", call: () => Effect.runPromise(byDefault.send(getItem())) },
+      { name: "rebound DynamoDB.send, no guards", call: () => Effect.runPromise(withoutGuards.send(getItem())) }
+    ]
+    const result = await race(contenders, { baseline: contenders[0]!.name, rounds, calls: 100 })
+    report("GetItem over loopback HTTP (a local server, a real socket)", result, {
+      "rebound DynamoDB.send, default preset": "≤ 1.05"
+    })
+    raw.destroy()
+  } finally {
+    await server.close()
+  }
+}
+
+/** A CallError every other attempt: each call takes exactly one retry. */
+const failingEveryOther = () => {
+  let n = 0
+  const failure = Testing.failureOf("transient")!
+  return Effect.suspend(() => (n++ % 2 === 0 ? Effect.fail(failure) : Effect.succeed(1)))
+}
+
+const zeroDelay = RetryPolicy.make({
+  name: "0 ms",
+  maxAttempts: 3,
+  base: 0,
+  throttling: { base: 0 },
+  retryAfter: false
 })
 
-const benches: ReadonlyArray<Bench> = [
-  ...hours.map((policy): Bench => ({
-    name: `TestClock: an hour of backoff in ${policy.name} (Testing.timeline)`,
-    run: async () => ({
-      value: await timeHour(policy),
-      unit: "ms",
-      note: "wall time, median of 15 runs after a warm-up; target < 50 ms"
+const effectRaces = async () => {
+  const succeed = Effect.succeed(1)
+  const succeeding: Array<Contender> = [
+    { name: "Effect.retry(Effect.succeed)", call: () => Effect.runPromise(Effect.retry(succeed, handRolled)) },
+    {
+      name: "RetryPolicy.retry(Effect.succeed), default preset",
+      call: () => Effect.runPromise(RetryPolicy.retry(succeed, Presets.rebound))
+    },
+    {
+      name: "RetryPolicy.retry(Effect.succeed), Presets.none",
+      call: () => Effect.runPromise(RetryPolicy.retry(succeed, Presets.none))
+    },
+    { name: "Effect.succeed alone", call: () => Effect.runPromise(succeed) }
+  ]
+  report(
+    "a successful effect",
+    await race(succeeding, { baseline: succeeding[0]!.name, rounds, calls: 2_000 }),
+    { "RetryPolicy.retry(Effect.succeed), default preset": "≤ 2" }
+  )
+  const handRolledZero = Schedule.exponential(0).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(2)))
+  const handFailing = failingEveryOther()
+  const reboundFailing = failingEveryOther()
+  const retrying: Array<Contender> = [
+    {
+      name: "hand-rolled Effect.retry, one retry at 0 ms",
+      call: () => Effect.runPromise(Effect.retry(handFailing, handRolledZero))
+    },
+    {
+      name: "RetryPolicy.retry, one retry at 0 ms",
+      call: () => Effect.runPromise(RetryPolicy.retry(reboundFailing, zeroDelay))
+    }
+  ]
+  report(
+    "one retry at 0 ms",
+    await race(retrying, { baseline: retrying[0]!.name, rounds, calls: 200 }),
+    { "RetryPolicy.retry, one retry at 0 ms": "≤ 1.1" }
+  )
+}
+
+/**
+ * The two shapes a traced call could take under OpenTelemetry, on a call that does nothing else: a span per call and
+ * a child span per attempt (rebound's), or one span per call with each attempt as a span event.
+ */
+const spanShapes = async () => {
+  const tracer = await otelTracer()
+  const options = { captureStackTrace: false, attributes: { "rebound.service": "S", "rebound.operation": "O" } }
+  const withOtel = <A>(effect: Effect.Effect<A>) => Effect.runPromise(Effect.withTracer(effect, tracer))
+  const succeed = Effect.succeed(1)
+  const twoSpans = succeed.pipe(
+    Effect.withSpan("rebound.attempt", { captureStackTrace: false, attributes: { "rebound.attempt": 1 } }),
+    Effect.withSpan("rebound.call", options)
+  )
+  const spanAndEvent = Effect.flatMap(Effect.currentSpan, (span) => {
+    span.event("rebound.attempt", process.hrtime.bigint(), { "rebound.attempt": 1 })
+    return succeed
+  }).pipe(Effect.orDie, Effect.withSpan("rebound.call", options))
+  const contenders: Array<Contender> = [
+    { name: "no span", call: () => withOtel(succeed) },
+    { name: "a call span and an attempt span (rebound)", call: () => withOtel(twoSpans) },
+    { name: "a call span with an attempt event", call: () => withOtel(spanAndEvent) }
+  ]
+  report("span shapes under OpenTelemetry", await race(contenders, { baseline: "no span", rounds, calls: 1_000 }))
+}
+
+const oneRetryRace = async (scope: Scope.Scope) => {
+  const raw = new DynamoDBClient({
+    ...settings,
+    requestHandler: inMemory(true),
+    retryStrategy: new ConfiguredRetryStrategy(2, 0)
+  })
+  const rebound = await reboundService(
+    { ...settings, policy: zeroDelay, sdk: { requestHandler: inMemory(true) } },
+    scope
+  )
+  const contenders: Array<Contender> = [
+    { name: "raw client.send, SDK retry at 0 ms", call: () => raw.send(getItem()) },
+    { name: "rebound DynamoDB.send, retry at 0 ms", call: () => Effect.runPromise(rebound.send(getItem())) }
+  ]
+  report(
+    "GetItem throttled once per call, in-memory handler",
+    await race(contenders, { baseline: contenders[0]!.name, rounds, calls: 100 })
+  )
+  raw.destroy()
+}
+
+/** Policies whose retries span exactly one hour of virtual time: 12 exponential sleeps, and 60 one-minute sleeps. */
+const hours = [
+  {
+    target: "< 50 ms",
+    policy: RetryPolicy.make({
+      name: "12 exponential sleeps",
+      maxAttempts: 13,
+      base: 3_600_000 / 4095,
+      factor: 2,
+      cap: "1 hour",
+      jitter: "none",
+      retryAfter: false
     })
-  })),
+  },
   {
-    name: "for comparison, not TestClock: the 60-sleep hour on a virtual Clock whose sleeps advance at once",
-    run: async () => ({
-      value: await timeVirtual(hours[1]!),
-      unit: "ms",
-      note: "TestClock's cost is its settling: each adjust waits on real setTimeout(0) turns until fibers are suspended"
+    target: "< 100 ms",
+    policy: RetryPolicy.make({
+      name: "60 one-minute sleeps",
+      maxAttempts: 61,
+      base: "1 minute",
+      factor: 1,
+      cap: "1 minute",
+      jitter: "none",
+      retryAfter: false
     })
-  },
-  {
-    name: "simulator: events per second (scenario C1, every policy, one seed)",
-    run: async () => {
-      const plan = Sweep.plan({ ...Sweep.defaults, scenarios: ["C1"], seeds: 1 })
-      const started = performance.now()
-      const events = plan.tasks.reduce((n, task) => n + task.run(), 0)
-      const seconds = (performance.now() - started) / 1000
-      return {
-        value: Math.round(events / seconds),
-        unit: "events/s",
-        note: `${events} events in ${seconds.toFixed(1)} s`
-      }
-    }
-  },
-  ...([
-    ["success", false, zeroDelay],
-    ["success, the default policy (Presets.rebound: quota and breaker)", false, Presets.rebound],
-    ["one retry per call", true, zeroDelay]
-  ] as const).map(([label, withRetry, policy]): Bench => ({
-    name: `rebound DynamoDB.send vs raw client.send, ${label} (in-memory handler)`,
-    run: async () => {
-      const r = await sendOverhead(() => ({ requestHandler: inMemory(withRetry) }), policy)
-      return overheadResult(r, withRetry ? "for reference" : "target ≤ 1.10")
-    }
-  })),
-  {
-    name: "rebound DynamoDB.send vs raw client.send, success over loopback HTTP (a local server, a real socket)",
-    run: async () => {
-      const server = await loopback()
-      try {
-        const r = await sendOverhead(() => ({ endpoint: server.endpoint }), zeroDelay)
-        return overheadResult(r, "for reference: the in-memory rows leave out the socket every real call has")
-      } finally {
-        await server.close()
-      }
-    }
-  },
-  {
-    name: "events when nobody subscribes: RetryPolicy.retry of a successful effect",
-    run: async () => {
-      const r = await eventCost()
-      return {
-        value: r.silent,
-        unit: "µs/call with no observer",
-        note: `${r.listening.toFixed(2)} µs/call with one no-op observer; ${r.bare.toFixed(2)} µs for the bare effect`
-      }
-    }
   }
 ]
 
-console.log(`rebound bench — ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}`)
-for (const bench of benches) {
-  const result = await bench.run()
-  console.log(
-    `- ${bench.name}: ${
-      result.value.toLocaleString("en-US", { maximumFractionDigits: 2 })
-    } ${result.unit} (${result.note})`
-  )
+/**
+ * Each hour through `Testing.timeline` under one `TestContext` (as in one `it.effect` test), so what is timed is the
+ * timeline — the scripted call, its sleeps and the move of `TestClock` to where the call ended — not building the
+ * test services.
+ */
+const virtualHours = async () => {
+  console.log("\n## an hour of backoff through Testing.timeline (wall ms, median of 15 after a warm-up)")
+  console.log("| policy | median ms | IQR | target |")
+  console.log("| --- | --- | --- | --- |")
+  for (const { policy, target } of hours) {
+    const once = Effect.gen(function*() {
+      const started = performance.now()
+      const timeline = yield* Testing.timeline({ policy, outcomes: ["transient"] })
+      if (Math.abs(timeline.end - 3_600_000) > 1e-6) throw new Error(`expected an hour, got ${timeline.end} ms`)
+      return performance.now() - started
+    })
+    const samples = await Effect.runPromise(
+      Effect.zipRight(once, Effect.replicateEffect(once, 15)).pipe(Effect.provide(TestContext.TestContext))
+    )
+    const median = quantile(samples, 0.5)
+    console.log(
+      `| ${policy.name} | ${median.toFixed(1)} | ${quantile(samples, 0.25).toFixed(1)}–${
+        quantile(samples, 0.75).toFixed(1)
+      } | ${target} |`
+    )
+    measures.push({ group: "virtual time", name: policy.name, millis: median, target })
+  }
 }
+
+const simulatorSpeed = () => {
+  const plan = Sweep.plan({ ...Sweep.defaults, scenarios: ["C1"], seeds: 1 })
+  const started = performance.now()
+  const events = plan.tasks.reduce((n, task) => n + task.run(), 0)
+  const seconds = (performance.now() - started) / 1000
+  console.log(
+    `\n## simulator: ${
+      Math.round(events / seconds).toLocaleString("en-US")
+    } events/s (scenario C1, every policy, one seed)`
+  )
+  measures.push({ group: "simulator", name: "events per second, scenario C1", perSecond: events / seconds })
+}
+
+const loadNow = () => os.loadavg().map((l) => l.toFixed(2)).join(" ")
+
+const main = async () => {
+  const loadBefore = loadNow()
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}`
+  console.log(`# rebound bench — ${machine}; load average ${loadBefore}`)
+  const scope = Effect.runSync(Scope.make())
+  await inMemoryRace(scope)
+  await loopbackRace(scope)
+  await effectRaces()
+  await spanShapes()
+  await oneRetryRace(scope)
+  await virtualHours()
+  if (!quick) simulatorSpeed()
+  await Effect.runPromise(Scope.close(scope, Exit.void))
+  const loadAfter = loadNow()
+  console.log(`\nload average before ${loadBefore}, after ${loadAfter}`)
+  const run: Run = { at: new Date().toISOString(), machine, loadBefore, loadAfter, quick, measures }
+  if (!quick) {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
+    const directory = path.join(root, runsDirectory)
+    fs.mkdirSync(directory, { recursive: true })
+    const file = path.join(directory, `${run.at.replace(/[:.]/g, "-")}.json`)
+    fs.writeFileSync(file, JSON.stringify(run, null, 2) + "\n")
+    console.log(`saved ${path.relative(root, file)}; \`pnpm bench:report\` prints the ranges over the saved runs`)
+  }
+}
+
+await main()
