@@ -88,6 +88,13 @@ export interface SendOptions extends OperationSettings {
 /**
  * Sends a command through a service: typed by the command's input and output.
  *
+ * Each attempt is one `client.send` with its own abort signal (interrupting the fiber or passing the attempt's
+ * deadline aborts it). The first send through a client adds a middleware to its stack, right after the SDK's retry
+ * middleware, that gives each of rebound's attempts the headers the SDK's retry middleware would have sent:
+ * `amz-sdk-invocation-id` (one per call, the same on every attempt) and `amz-sdk-request: attempt=N; max=M`; the
+ * client's other sends are left alone. The output's `$metadata.attempts` and `$metadata.totalRetryDelay` say what
+ * rebound did.
+ *
  * @example
  * ```ts
  * import { AwsCall, ClientConfig } from "@rebound/aws"
@@ -96,7 +103,7 @@ export interface SendOptions extends OperationSettings {
  * // Any SDK v3 client works the same way; the output type comes from the command.
  * const dynamodb: AwsCall.Service = {
  *   name: "DynamoDB",
- *   client: new DynamoDBClient(ClientConfig.owned({ region: "eu-west-1" }))
+ *   client: new DynamoDBClient({ ...ClientConfig.owned({ region: "eu-west-1" }), retryStrategy: ClientConfig.passThrough })
  * }
  * const tables = AwsCall.send(dynamodb, new ListTablesCommand({}), { attemptTimeout: "2 seconds" })
  * ```
