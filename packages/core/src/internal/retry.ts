@@ -125,7 +125,7 @@ const interpret = <A, E, R>(
 
   const attemptFailed = (cause: Cause.Cause<E>): Effect.Effect<A, E, R> => {
     const failure = Cause.failureOrCause(cause)
-    // A defect or an interruption: the `onExit` below releases the call.
+    // A defect or an interruption: `releasedOnAbort` releases the call — or it holds nothing and nobody observes it.
     if (Either.isRight(failure)) return Effect.failCause(cause)
     const error = failure.left
     if (!isCallError(error)) return Effect.zipRight(d.release("unclassified"), Effect.fail(error))
