@@ -416,3 +416,38 @@ describe("a success says what it took", () => {
         .toBe(300)
     }))
 })
+
+describe("RetryCall.needsRelease: whether a release would change anything", () => {
+  it("only while a probe or a reservation is held, or when someone observes the call", () => {
+    const probing = RetryPolicy.make({
+      name: "probing",
+      maxAttempts: 2,
+      breaker: CircuitBreaker.consecutive({ threshold: 1, breakDuration: 10 })
+    })
+    const start = (info?: RetryEvent.CallInfo) =>
+      RetryCall.start({ policy: probing, context, now: 0, ...(info !== undefined ? { info } : {}) })
+    // Closed breaker, nobody observing: admitted, the attempt holds nothing.
+    let call = start()
+    let guards = RetryCall.initialGuards(call, 0)
+    expect(RetryCall.needsRelease(call)).toBe(false)
+    ;({ call, guards } = RetryCall.step(call, guards, { _tag: "Admit", now: 0 }))
+    expect(RetryCall.needsRelease(call)).toBe(false) // The attempt fails and opens the breaker; after its break, the next admission is the half-open probe.
+    ;({ call, guards } = RetryCall.step(call, guards, {
+      _tag: "Failed",
+      now: 1,
+      error: Testing.failureOf("transient")!,
+      draw: 0
+    }))
+    expect(guards.breaker?._tag).toBe("Open")
+    const probe = start()
+    const admitted = RetryCall.step(probe, guards, { _tag: "Admit", now: 20 })
+    expect(admitted.output._tag).toBe("Proceed")
+    expect(RetryCall.needsRelease(admitted.call)).toBe(true)
+    const released = RetryCall.step(admitted.call, admitted.guards, { _tag: "Release", now: 21, reason: "interrupted" })
+    expect(released.guards.breaker?._tag).toBe("HalfOpen")
+    expect(RetryCall.needsRelease(released.call)).toBe(false)
+    // An observed call needs its release from the start: the observer is told how it ended.
+    const observed = start({ id: 1, ...context, policy: "probing" })
+    expect(RetryCall.needsRelease(observed)).toBe(true)
+  })
+})
