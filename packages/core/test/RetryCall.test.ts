@@ -253,6 +253,7 @@ describe("guard state is bounded", () => {
       const lines: Array<string> = []
       const emf = Emf.observer({ write: (line) => Effect.sync(() => lines.push(line)) })
       const policy = RetryPolicy.make({ name: "emf", maxAttempts: 3, throttling: { base: "10 seconds" } })
+      // The throttle's backoff is 0.5 · 10 s: the caller's 1 s timeout interrupts the call while it backs off.
       yield* Testing.run(
         Effect.flatMap(
           Testing.scripted(["throttle", "success"]),
@@ -261,7 +262,7 @@ describe("guard state is bounded", () => {
               RetryEvent.withObserver(emf),
               Effect.timeout("1 second")
             )
-        )
+        ).pipe(Testing.withDraws([0.5]))
       )
       expect(lines).toHaveLength(1)
       const line = JSON.parse(lines[0]!)
