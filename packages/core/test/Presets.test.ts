@@ -71,7 +71,13 @@ describe("presets on TestClock, with every draw pinned at 0.5", () => {
       expect(failing.stopReason).toBe("quota")
       expect(Presets.rebound.breaker).toBeUndefined()
       expect(Presets.rebound.limiter).toBe(AdaptiveLimiter.rebound)
-      expect([Presets.rebound.quota?.capacity, Presets.rebound.quota?.retryCost]).toEqual([100, 14])
+      // throttling retries are free: the limiter paces them
+      expect([
+        Presets.rebound.quota?.capacity,
+        Presets.rebound.quota?.retryCost,
+        Presets.rebound.quota?.throttlingRetryCost
+      ])
+        .toEqual([100, 14, 0])
       expect(Presets.rebound.maxElapsedMillis).toBe(20_000)
     }))
 

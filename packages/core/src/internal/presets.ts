@@ -154,8 +154,8 @@ export const none = make({
 export const rebound = make({
   name: "rebound",
   description: "rebound's recommended default: a shared limiter that learns the admitted rate, a 100-token retry " +
-    "quota (retry 14, throttling retry 5, refunded on success), transient backoff ×1.5 up to 2 s, throttling " +
-    "backoff from 250 ms, 4 attempts within 20 s",
+    "quota (transient retry 14, refunded on success; throttling retries free, the limiter paces them), transient " +
+    "backoff ×1.5 up to 2 s, throttling backoff from 250 ms, 4 attempts within 20 s",
   maxAttempts: 4,
   maxElapsed: 20_000,
   base: 50,
@@ -165,6 +165,8 @@ export const rebound = make({
   capping: "beforeJitter",
   throttling: { base: 250, factor: 2, cap: 20_000, jitter: "full" },
   retryAfter: { maxExtra: 5_000 },
-  quota: RetryQuota.make({ name: "rebound", capacity: 100, retryCost: 14, throttlingRetryCost: 5 }),
+  // A throttle says the service is up and busy: the shared limiter paces throttled retries, so the quota, which stops
+  // retries against a service that is down, does not charge them.
+  quota: RetryQuota.make({ name: "rebound", capacity: 100, retryCost: 14, throttlingRetryCost: 0 }),
   limiter: AdaptiveLimiter.rebound
 })
