@@ -1,10 +1,13 @@
 import type * as Brownout from "../Brownout.js"
 import type * as Client from "../Client.js"
-import * as ClientModule from "../Client.js"
 import * as EventQueue from "../EventQueue.js"
 import * as Rng from "../Rng.js"
 import { Series, timeToRecover } from "./series.js"
-import { failures, networkDelay } from "./world.js"
+import { clientsOf, failures, networkDelay } from "./world.js"
+
+/** The time to recover is measured in bins of 100 ms, over windows of 5 s. */
+const binMicros = 100_000
+const windowBins = 50
 
 /** @internal */
 export const defaults: Brownout.Params = {
@@ -45,10 +48,7 @@ export const trial = (params: Brownout.Params, policy: Client.SimPolicy, seed: n
   const service = Rng.stream(seed, "service")
   const arrivals = Rng.stream(seed, "arrivals")
   const net = () => networkDelay(network, params.networkMeanMillis, params.networkSdMillis)
-  const clients = Array.from(
-    { length: params.clients },
-    (_, i) => ClientModule.make(queue, policy, Rng.stream(seed, "jitter", i))
-  )
+  const clients = clientsOf(queue, policy, seed, params.clients)
   const timeout = Math.round(params.timeoutMillis * 1000)
   const triggerFrom = params.startSeconds * 1e6
   const triggerUntil = triggerFrom + params.triggerSeconds * 1e6
@@ -59,6 +59,8 @@ export const trial = (params: Brownout.Params, policy: Client.SimPolicy, seed: n
   const offered = new Series()
   const goodput = new Series()
   const attempts = new Series()
+  const offeredFine = new Series(binMicros)
+  const goodputFine = new Series(binMicros)
   const backlog: Array<number> = []
   let served = 0
   let wasted = 0
@@ -113,22 +115,29 @@ export const trial = (params: Brownout.Params, policy: Client.SimPolicy, seed: n
   let issued = 0
   const arrive = () => {
     offered.add(queue.now)
+    offeredFine.add(queue.now)
     clients[issued++ % clients.length]!.call(transport, (result) => {
-      if (result.succeeded) goodput.add(queue.now)
-      else errors++
+      if (result.succeeded) {
+        goodput.add(queue.now)
+        goodputFine.add(queue.now)
+      } else {
+        errors++
+      }
     }, { idempotent: true })
     const next = queue.now + Math.max(1, Math.round(arrivals.exponential(lambda) * 1e6))
     if (next < end) queue.schedule(next, arrive)
   }
   queue.schedule(0, arrive)
 
-  const after = params.startSeconds + params.triggerSeconds
+  const after = Math.ceil(params.startSeconds + params.triggerSeconds)
+  const afterBin = Math.round(triggerUntil / binMicros)
   let ttr: number | undefined
   for (let s = 1; s <= seconds; s++) {
     queue.run(s * 1e6)
     backlog.push(fifo.length - head)
-    if (ttr === undefined && s >= after + 5) {
-      ttr = timeToRecover(goodput, offered, after, s)
+    if (ttr === undefined && s * 1e6 >= triggerUntil + windowBins * binMicros) {
+      const bins = timeToRecover(goodputFine, offeredFine, afterBin, Math.round((s * 1e6) / binMicros), windowBins)
+      if (bins !== undefined) ttr = (bins * binMicros) / 1e6
       if (ttr !== undefined && params.stopWhenRecovered) break
     }
   }

@@ -1,11 +1,10 @@
 import type * as Client from "../Client.js"
-import * as ClientModule from "../Client.js"
 import * as EventQueue from "../EventQueue.js"
 import type * as Outage from "../Outage.js"
 import * as Rng from "../Rng.js"
 import * as Stats from "../Stats.js"
 import { recoveryLag, Series } from "./series.js"
-import { failures, networkDelay } from "./world.js"
+import { clientsOf, failures, networkDelay } from "./world.js"
 
 /** @internal */
 export const defaults: Outage.Params = {
@@ -29,10 +28,7 @@ export const trial = (params: Outage.Params, policy: Client.SimPolicy, seed: num
   const network = Rng.stream(seed, "network")
   const net = () => networkDelay(network, params.networkMeanMillis, params.networkSdMillis)
   const arrivals = Rng.stream(seed, "arrivals")
-  const clients = Array.from(
-    { length: params.clients },
-    (_, i) => ClientModule.make(queue, policy, Rng.stream(seed, "jitter", i))
-  )
+  const clients = clientsOf(queue, policy, seed, params.clients)
   const from = params.startSeconds * 1e6
   const until = from + params.outageSeconds * 1e6
   const end = until + params.afterSeconds * 1e6
@@ -42,6 +38,8 @@ export const trial = (params: Outage.Params, policy: Client.SimPolicy, seed: num
   const attempts = new Series()
   const stops = new Map<string, number>()
   const latencies: Array<number> = []
+  let firstSuccessAfter: number | undefined
+  let failedAfter = 0
   const transport: Client.Transport = (reply) => {
     attempts.add(queue.now)
     queue.after(net(), () => {
@@ -55,7 +53,11 @@ export const trial = (params: Outage.Params, policy: Client.SimPolicy, seed: num
     offered.add(startedAt)
     clients[issued++ % clients.length]!.call(transport, (result) => {
       latencies.push((queue.now - startedAt) / 1000)
-      if (result.succeeded) return goodput.add(queue.now)
+      if (result.succeeded) {
+        if (firstSuccessAfter === undefined && queue.now >= until) firstSuccessAfter = queue.now - until
+        return goodput.add(queue.now)
+      }
+      if (startedAt >= until) failedAfter++
       const reason = result.stopReason ?? "unknown"
       stops.set(reason, (stops.get(reason) ?? 0) + 1)
     })
@@ -77,6 +79,8 @@ export const trial = (params: Outage.Params, policy: Client.SimPolicy, seed: num
     peakOutageLoad: Math.max(...ratios),
     engageSeconds: engaged < 0 ? undefined : engaged,
     recoveryLagSeconds: recoveryLag(goodput, offered, s1, seconds),
+    firstSuccessAfterMillis: firstSuccessAfter === undefined ? undefined : firstSuccessAfter / 1000,
+    failedAfterReturn: failedAfter,
     errors: [...stops.values()].reduce((a, b) => a + b, 0),
     stopReasons: Object.fromEntries(stops),
     p99Millis: Stats.percentile(latencies, 0.99),
