@@ -180,12 +180,23 @@ const drainCharts = (results: Sweep.Results): Array<Chart> => {
       x: interval(r.completionSeconds, 1 / r.bound),
       y: interval(r.amplification)
     }))
-    // Policies that land on the same point (the same numbers) share one label with all their names.
-    const labels = new Map<string, { x: number; y: number; text: string }>()
+    // Policies that land on the same point (the same numbers) share one label with all their names; a label that
+    // would sit on another one moves down a line (in the axis' units: a 25th of the range shown).
+    const merged = new Map<string, { x: number; y: number; text: string }>()
     for (const p of points) {
       const key = `${p.x.mean.toFixed(6)}/${p.y.mean.toFixed(6)}`
-      const seen = labels.get(key)
-      labels.set(key, { x: p.x.mean, y: p.y.mean, text: seen === undefined ? p.policy : `${seen.text} = ${p.policy}` })
+      const seen = merged.get(key)
+      merged.set(key, { x: p.x.mean, y: p.y.mean, text: seen === undefined ? p.policy : `${seen.text} = ${p.policy}` })
+    }
+    const ys = points.map((p) => p.y.mean)
+    const xs = points.map((p) => p.x.mean)
+    const line = (Math.max(...ys) - Math.min(...ys)) / 25
+    const near = (Math.max(...xs) - Math.min(...xs)) / 6
+    const labels: Array<{ x: number; y: number; text: string }> = []
+    for (const l of [...merged.values()].sort((a, b) => b.y - a.y)) {
+      let y = l.y
+      while (labels.some((o) => Math.abs(o.x - l.x) < near && Math.abs(o.y - y) < line)) y -= line
+      labels.push({ ...l, y })
     }
     charts.push({
       name: "drain-tradeoff",
@@ -246,7 +257,7 @@ const drainCharts = (results: Sweep.Results): Array<Chart> => {
             ]
           },
           {
-            data: { values: [...labels.values()] },
+            data: { values: labels },
             mark: { type: "text", align: "left", dx: 7, dy: -6, fontSize: 10 },
             encoding: {
               x: { field: "x", type: "quantitative" },
