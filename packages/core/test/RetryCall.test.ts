@@ -261,6 +261,10 @@ describe("guard state is bounded", () => {
               RetryEvent.withObserver(emf),
               Effect.timeout("1 second")
             )
+        ).pipe(
+          // A draw of 0.5: the throttling backoff waits 5 s, so the timeout interrupts it (a live draw below 0.1 let
+          // the retry run first, one run in ten).
+          Testing.withDraws([0.5])
         )
       )
       expect(lines).toHaveLength(1)
