@@ -10,8 +10,21 @@
  * at most every {@link recheckMillis} as the rate changes — served FIFO, never busy-polling (the SDK's polling loop is
  * unfair); limiters are keyed per resource; the current rate is observable.
  *
+ * **{@link rebound}: a limiter that learns at low rates.** The SDK's controller restarts after a throttle from β × its
+ * own measured send rate (an average over 0.5 s buckets, floored at 0.5/s): many throttles at once compound the cut,
+ * a worker sending 2 requests per second measures noise, and after a cold start or a pause it starts again near the
+ * floor. With `learnFrom: "admitted"` the limiter instead measures what the service *admitted* — successes per second
+ * over a window (1 s by default) — and a window that saw a throttle restarts the CUBIC curve from that rate, once per
+ * window. It paces nothing until its first such window has closed, so it never paces from a guess. It needs no
+ * configured rate: a token bucket refilling at R admits exactly R per second to whoever over-sends, which is the rate
+ * to send at. With `share: "process"` one limiter serves every client of the process that calls the same operation on
+ * the same resource at the same place (service, region, endpoint): the feedback of all of them, one queue, served in
+ * order — so 50 workers each with its own client learn the table's rate together instead of 50 times from 1/50th of
+ * the evidence.
+ *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import * as internal from "./internal/adaptiveLimiter.js"
@@ -49,6 +62,12 @@ export interface AdaptiveLimiter {
   readonly minFillRate: number
   readonly minCapacity: number
   readonly maxRateScale: number
+  /** What a throttle restarts the rate from: the measured send rate (the SDKs) or the rate the service admitted. */
+  readonly learnFrom: "sendRate" | "admitted"
+  /** The window the admitted rate is measured over, milliseconds (`learnFrom: "admitted"` only). */
+  readonly windowMillis: number
+  /** Who shares one limiter when `key` is not given: one client instance (the SDKs), or the process. */
+  readonly share: "client" | "process"
   readonly key: ((context: RetryPolicy.CallContext) => string) | undefined
 }
 
@@ -78,6 +97,28 @@ export interface State {
   readonly issued: number
   /** Tickets given back while others waited behind them, until the supply of tokens passes them. */
   readonly cancelled: ReadonlyArray<number>
+  /** Start of the current admitted-rate window (`learnFrom: "admitted"`). */
+  readonly windowStart: number
+  /** Time of the latest response counted in the window. */
+  readonly windowLast: number
+  /** Successes in the window. */
+  readonly windowSuccesses: number
+  /** Throttles in the window. */
+  readonly windowThrottles: number
+  /** Whether the rate was restarted in the current window (at most once per window). */
+  readonly windowReset: boolean
+  /** Successes per second over the last closed window. */
+  readonly admittedRate: number
+  /**
+   * `learnFrom: "admitted"`: throttled, but no window with a throttle has closed yet — pacing at the rate admitted so
+   * far in the window.
+   */
+  readonly learning: boolean
+  /** Every success in the window, whenever its attempt was sent. */
+  readonly windowAll: number
+  /** Start of the window before the current one, and every success in it. */
+  readonly recentSince: number
+  readonly recentSuccesses: number
 }
 
 /**
@@ -100,7 +141,22 @@ export interface Options {
   readonly minCapacity?: number | undefined
   /** New rates are capped at this multiple of the measured send rate. Default 2. */
   readonly maxRateScale?: number | undefined
-  /** One limiter per key; default: per client instance (its scope) and resource. */
+  /**
+   * What a throttle restarts the rate from. `"sendRate"` (default): β × the measured send rate, as the SDKs do.
+   * `"admitted"`: the rate the service admitted over the last window that saw a throttle; the limiter paces nothing
+   * before its first such window.
+   */
+  readonly learnFrom?: "sendRate" | "admitted" | undefined
+  /** The window the admitted rate is measured over (`learnFrom: "admitted"`). Default 1 second; at least 1 ms. */
+  readonly window?: Duration.DurationInput | undefined
+  /**
+   * Who shares one limiter when `key` is not given. `"client"` (default): one per client instance (its scope) and
+   * resource, as the SDKs keep one per client. `"process"`: one per place, resource and operation for every client of
+   * the process — the key `limiter/name/place/resource/operation`, where the place is the scope without its instance
+   * number (`DynamoDB(eu-west-1)#3` → `DynamoDB(eu-west-1)`); it outlives any one client.
+   */
+  readonly share?: "client" | "process" | undefined
+  /** One limiter per key; default: see `share`. */
   readonly key?: ((context: RetryPolicy.CallContext) => string) | undefined
 }
 
@@ -129,7 +185,31 @@ export const make: (options?: Options) => AdaptiveLimiter = internal.make
  * @since 0.1.0
  * @category presets
  */
-export const aws: AdaptiveLimiter = make({ name: "aws-adaptive" })
+export const aws: AdaptiveLimiter = internal.aws
+
+/**
+ * rebound's limiter, the one in `Presets.rebound`: the SDKs' CUBIC curve and constants except β (0.95, for a restart
+ * from a measured rate rather than a guess), restarted after a throttle from the rate the service admitted over the
+ * last 1 s window, and shared by every client of the process that calls the same operation on the same resource at
+ * the same place. No configured rate.
+ *
+ * @example
+ * ```ts
+ * import { AdaptiveLimiter, Presets, RetryPolicy } from "@rebound/core"
+ *
+ * // Two clients of one process writing to one table share one limiter; another table has its own.
+ * const key = (table: string, scope: string) =>
+ *   AdaptiveLimiter.keyOf(AdaptiveLimiter.rebound, { service: "DynamoDB", operation: "PutItem", resource: table, scope })
+ * console.log(key("orders", "DynamoDB(eu-west-1)#1") === key("orders", "DynamoDB(eu-west-1)#2")) // true
+ * console.log(key("orders", "DynamoDB(eu-west-1)#1") === key("users", "DynamoDB(eu-west-1)#1")) // false
+ * // Any policy can carry it:
+ * const policy = RetryPolicy.withLimiter(Presets.awsJs2026, AdaptiveLimiter.rebound)
+ * ```
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const rebound: AdaptiveLimiter = internal.rebound
 
 /**
  * The state of a limiter that has seen no response yet: inactive, so nothing waits until the first throttle.
@@ -140,13 +220,22 @@ export const aws: AdaptiveLimiter = make({ name: "aws-adaptive" })
 export const initial: (limiter: AdaptiveLimiter, nowMillis: number) => State = internal.initial
 
 /**
- * The state after a response: a throttle cuts the rate by β; anything else grows it along the CUBIC curve.
+ * The state after a response: a throttle cuts the rate by β; anything else grows it along the CUBIC curve. With
+ * `learnFrom: "admitted"`, `succeeded` says whether the response was a success (default: whatever was not throttled),
+ * which the admitted rate counts, and `sentAtMillis` when its attempt was sent (default `nowMillis`): a success counts
+ * for the window it was sent in, and a throttle of an attempt sent before the last restart does not restart again.
  *
  * @since 0.1.0
  * @category state machine
  */
-export const update: (limiter: AdaptiveLimiter, state: State, nowMillis: number, throttled: boolean) => State =
-  internal.update
+export const update: (
+  limiter: AdaptiveLimiter,
+  state: State,
+  nowMillis: number,
+  throttled: boolean,
+  succeeded?: boolean,
+  sentAtMillis?: number
+) => State = internal.update
 
 /**
  * Reserves tokens for one send; returns the wait in milliseconds (0 while the limiter is inactive).

@@ -13,7 +13,8 @@
  * | --- | --- | --- |
  * | retry quota | a pool of tokens; each process leases a slice (twice what it spent in the last interval, at least two retries' worth) and gives back its surplus | spend its slice: the fleet never spends more than the capacity, except the provisional slices of processes that have not reached the engine yet, taken back at their next sync |
  * | retry budget | requests and retries (or tokens) summed over the fleet, by deltas | decide on the fleet's counts as of its last sync plus its own: the fleet may overspend by what the other processes spend in one interval |
- * | adaptive limiter | one CUBIC controller fed by every process's attempts and throttles; each process sends at its share (the rate ÷ the processes sending) | send at its share as of the last sync; its own throttles lower its own rate at once |
+ * | adaptive limiter (send-rate: `AdaptiveLimiter.aws` and variants) | one CUBIC controller fed by every process's attempts and throttles; each process sends at its share (the rate ÷ the processes sending) | send at its share as of the last sync; its own throttles lower its own rate at once |
+ * | adaptive limiter (admitted-rate: `AdaptiveLimiter.rebound`) | not merged: shared by the process only | — |
  * | circuit breaker | the latest transition anywhere wins: one process's trip opens it for all, a probe holds the others back, its success closes it everywhere | trip and probe on its own until the next sync |
  *
  * **Never a single point of failure.** Calls never wait for the engine. A sync that fails or takes longer than

@@ -13,14 +13,16 @@
  * | `botocoreStandard2026DynamoDB` | 4 | base 25 ms | base 1 s | 20 s | same | same |
  * | `awsJs2026Adaptive` | 3 | like `awsJs2026` | like `awsJs2026` | 20 s | same | `@smithy/core` 3.41.1, plus the CUBIC limiter |
  * | `none` | 1 | — | — | — | — | — |
- * | `rebound` | 3 | `r·min(50·1.5ⁿ, 2000)` ms | `r·2500` ms | 2 s / 20 s | `max(d, min(h, d+5s))` | rebound's default (see below) |
+ * | `rebound` | 4 | `r·min(50·1.5ⁿ, 2000)` ms | `r·min(250·2ⁿ, 20000)` ms | 2 s / 20 s | `max(d, min(h, d+5s))` | rebound's default (see below) |
  *
- * `Presets.rebound` also carries a 20 s time budget per call and a circuit breaker that opens after 5 consecutive
- * transient failures for 5 s (throttles do not count). The simulator chose it: it meets three of the four goals in
- * docs/benchmarks (Brooker's contention, a fast-fail outage, a brownout) where the AWS 2026 constants meet one.
+ * `Presets.rebound` also carries a 20 s time budget per call, `AdaptiveLimiter.rebound` (a limiter that learns the rate
+ * the service admits, shared by every client of the process that calls the same operation on the same resource), and a
+ * 100-token quota: a transient retry costs 14 and is refunded when the call succeeds, a throttling retry costs nothing
+ * (the limiter paces it). No circuit breaker. The simulator chose it on a declared training set and judged it on
+ * held-out scenarios (docs/benchmarks).
  *
- * `n` counts retries from 0 and `r` is uniform in [0, 1). Quotas: the 2026 presets (JavaScript and botocore) and
- * `rebound` carry `RetryQuota.aws2026` (500 tokens, retry 14, throttling retry 5); `awsJsPre2026` carries 500/10/5;
+ * `n` counts retries from 0 and `r` is uniform in [0, 1). Quotas: the 2026 presets (JavaScript and botocore) carry
+ * `RetryQuota.aws2026` (500 tokens, retry 14, throttling retry 5); `rebound` 100/14/0; `awsJsPre2026` carries 500/10/5;
  * `botocoreStandard` 500/5 (timeouts 10); the legacy presets and `none` have none. Deliberately not reproduced: the pre-2026 JavaScript
  * quota-refill bug and its lost numeric `Retry-After` hints (AWS-RETRY-FACTS §2.4).
  *

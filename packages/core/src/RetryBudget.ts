@@ -5,7 +5,14 @@
  *   (the Google SRE book's 10 %; Finagle's and Linkerd's 20 % plus 10 retries/s over 10 s). The window is a ring of
  *   `slots` counters, so its state has a constant size however many calls pass.
  * - {@link tokens} — gRPC's retry throttling (gRFC A6): tokens start at `maxTokens`, a failed attempt costs 1, a
- *   success earns `tokenRatio`, and no retry is allowed while tokens ≤ `maxTokens / 2`.
+ *   success earns `tokenRatio`, and no retry is allowed while tokens ≤ `maxTokens / 2` — except within an optional
+ *   floor of `minRetriesPerSecond` (refilled continuously, holding at most `minRetriesPerSecond × window`).
+ *
+ * **A quiet path is never starved.** A budget that only counts traffic starves a client that calls rarely: at one call
+ * a second, 10 % of the requests is one retry every ten seconds, and gRPC's tokens are gone after five calls that
+ * each failed once. So the presets {@link sre}, {@link finagle} and {@link grpc} all allow a floor of 10 retries per
+ * second per client, as Finagle's and Linkerd's do — the price is that a client may add up to 10 retries/s to an
+ * outage (see docs/benchmarks: C1).
  *
  * When the budget refuses, retries stop with stop reason `budget`.
  *
@@ -64,6 +71,10 @@ export interface Tokens {
   readonly name: string
   readonly maxTokens: number
   readonly tokenRatio: number
+  /** Retries per second allowed below the line, whatever the tokens say. */
+  readonly minRetriesPerSecond: number
+  /** The floor holds at most `minRetriesPerSecond × window` retries, milliseconds. */
+  readonly windowMillis: number
   /** Chooses the state a call uses; default: its owner (`scope`, else `service`) and `resource` — see `StateStore`. */
   readonly key: ((context: RetryPolicy.CallContext) => string) | undefined
 }
@@ -100,6 +111,9 @@ export interface RatioState {
 export interface TokensState {
   readonly _tag: "Tokens"
   readonly tokens: number
+  /** Retries the floor still allows, as of `floorAt`. */
+  readonly floor: number
+  readonly floorAt: number
 }
 
 /**
@@ -142,6 +156,10 @@ export interface TokenOptions {
   readonly maxTokens?: number | undefined
   /** > 0. Default 0.1. */
   readonly tokenRatio?: number | undefined
+  /** A floor: retries per second allowed however few tokens are left. Default 0 (gRFC A6 has none). */
+  readonly minRetriesPerSecond?: number | undefined
+  /** The floor holds at most `minRetriesPerSecond × window` retries. Default 10 seconds; must be > 0. */
+  readonly window?: Duration.DurationInput | undefined
   /** Chooses the state a call uses; default: its owner (`scope`, else `service`) and `resource` — see `StateStore`. */
   readonly key?: ((context: RetryPolicy.CallContext) => string) | undefined
 }
@@ -154,7 +172,8 @@ export interface TokenOptions {
  * import { RetryBudget } from "@rebound/core"
  *
  * const finagle = RetryBudget.ratio({ ratio: 0.2, minRetriesPerSecond: 10, window: "10 seconds" })
- * const sre = RetryBudget.ratio({ ratio: 0.1, minRetriesPerSecond: 0, window: "1 minute" })
+ * // A budget of 10 % with no floor starves a client that calls once a second: keep a floor unless you mean it.
+ * const strict = RetryBudget.ratio({ ratio: 0.1, minRetriesPerSecond: 0, window: "1 minute" })
  * ```
  *
  * @since 0.1.0
@@ -169,7 +188,7 @@ export const ratio: (options?: RatioOptions) => RetryBudget = internal.ratio
  * ```ts
  * import { RetryBudget } from "@rebound/core"
  *
- * const grpc = RetryBudget.tokens({ maxTokens: 10, tokenRatio: 0.1 })
+ * const grpc = RetryBudget.tokens({ maxTokens: 10, tokenRatio: 0.1, minRetriesPerSecond: 10 })
  * ```
  *
  * @since 0.1.0
@@ -186,20 +205,22 @@ export const tokens: (options?: TokenOptions) => RetryBudget = internal.tokens
 export const finagle: RetryBudget = ratio({ name: "finagle", ratio: 0.2, minRetriesPerSecond: 10, window: 10_000 })
 
 /**
- * The Google SRE book's per-client budget: retries below 10 % of requests.
+ * The Google SRE book's per-client budget: retries below 10 % of requests (over 10 s), plus Finagle's floor of 10
+ * retries per second so that a quiet client can still retry.
  *
  * @since 0.1.0
  * @category presets
  */
-export const sre: RetryBudget = ratio({ name: "sre", ratio: 0.1, minRetriesPerSecond: 0, window: 60_000 })
+export const sre: RetryBudget = ratio({ name: "sre", ratio: 0.1, minRetriesPerSecond: 10, window: 10_000 })
 
 /**
- * gRPC's example throttling: 10 tokens, ratio 0.1.
+ * gRPC's example throttling (gRFC A6: 10 tokens, ratio 0.1), plus Finagle's floor of 10 retries per second so that a
+ * quiet client can still retry.
  *
  * @since 0.1.0
  * @category presets
  */
-export const grpc: RetryBudget = tokens({ name: "grpc", maxTokens: 10, tokenRatio: 0.1 })
+export const grpc: RetryBudget = tokens({ name: "grpc", maxTokens: 10, tokenRatio: 0.1, minRetriesPerSecond: 10 })
 
 /**
  * The state of a budget that has seen no call: an empty window, or a full bucket of tokens.

@@ -167,7 +167,9 @@ export interface CallContext {
   readonly resource?: string | undefined
   /**
    * Who owns the guard state the call uses: one client instance (each `@rebound/aws` service layer names its own), or
-   * a name shared on purpose. Without one, the `service` label owns it. Keys are `owner/resource` by default.
+   * a name shared on purpose. Without one, the `service` label owns it. Keys are `owner/resource` by default. An
+   * instance scope reads `place#n` (`DynamoDB(eu-west-1)#3`); a guard shared by the process (`AdaptiveLimiter` with
+   * `share: "process"`) keys on the place, the part before `#n`.
    */
   readonly scope?: string | undefined
 }

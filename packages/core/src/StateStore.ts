@@ -8,6 +8,10 @@
  * when it closes — or else the `service` label the caller passed to `RetryPolicy.retry`. The resource (a table, a
  * bucket prefix, a function) comes next, so one hot resource does not starve the others. To share state on purpose,
  * give services the same `guardScope`, or give a guard a `key` function of your own (`key: () => "payments"`).
+ * One guard is the process's by design: a limiter made with `share: "process"` (`AdaptiveLimiter.rebound`, the
+ * default's) is keyed `limiter/name/place/resource/operation`, where the place is the scope without its instance number
+ * (`DynamoDB(eu-west-1)#3` → `DynamoDB(eu-west-1)`), so every client of the process that calls the same operation on
+ * the same resource feeds and uses one limiter; it outlives any one client, and the store's bound evicts it.
  *
  * **Bounded.** The in-memory store holds at most `maxEntries` states (default 10,000) and evicts the least recently
  * used: memory stays constant however many keys pass through it. An evicted guard starts again from its initial state

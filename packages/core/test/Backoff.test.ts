@@ -47,6 +47,17 @@ describe("Backoff.delay", () => {
     expect(delays(b, [0.5, 0.999])).toEqual([12, 49])
   })
 
+  it("stays a number after thousands of retries: base·2ⁿ overflows, a zero base stays zero", () => {
+    // An immediate retry (base 0) run until success against a throttled service can reach retry 1,024 and beyond.
+    const immediate = Backoff.make({ base: 0, cap: 2000, jitter: "none" })
+    expect(Backoff.delay(immediate, 1100, undefined, 0.5)).toBe(0)
+    expect(Backoff.delay(Backoff.make({ base: 0, jitter: "full" }), 1100, undefined, 0.5)).toBe(0)
+    const after = Backoff.make({ base: 100, cap: 1000, jitter: "full", capping: "afterJitter" })
+    expect(Backoff.delay(after, 1100, undefined, 0)).toBe(0)
+    expect(Backoff.delay(after, 1100, undefined, 0.5)).toBe(1000)
+    expect(Backoff.delay(Backoff.make({ base: 10, cap: 2000, jitter: "equal" }), 1100, undefined, 0.5)).toBe(1500)
+  })
+
   it("an infinite cap is no cap", () => {
     const b = Backoff.make({ base: 1000, cap: Infinity, jitter: "none" })
     expect(Backoff.delay(b, 30, undefined, 0)).toBe(1000 * 2 ** 30)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Presets, RetryPolicy } from "@rebound/core"
+import { AdaptiveLimiter, Presets, RetryPolicy } from "@rebound/core"
 import { Testing } from "@rebound/core/testing"
 import { StandardRetryStrategy } from "@smithy/core/retry"
 import { StandardRetryStrategy as Pre2026StandardRetryStrategy } from "@smithy/util-retry"
@@ -55,29 +55,29 @@ describe("presets on TestClock, with every draw pinned at 0.5", () => {
       )
     }))
 
-  it.effect("rebound: transient ×1.5 up to 2 s, throttling over a 2.5 s window, a breaker on 5 transient failures", () =>
+  it.effect("rebound: transient ×1.5 up to 2 s, throttling from 250 ms ×2, 4 attempts, no breaker", () =>
     Effect.gen(function*() {
       // 0.5 · 50 · 1.5ⁿ
-      expect((yield* run(Presets.rebound, "transient")).delays).toEqual([25, 37.5])
-      // 0.5 · 2500, every time
-      expect((yield* run(Presets.rebound, "throttle")).delays).toEqual([1250, 1250])
+      expect((yield* run(Presets.rebound, "transient")).delays).toEqual([25, 37.5, 56.25])
+      // 0.5 · 250 · 2ⁿ
+      const throttled = yield* run(Presets.rebound, "throttle")
+      expect(throttled.delays).toEqual([125, 250, 500])
+      expect(throttled.stopReason).toBe("maxAttempts")
       const long = RetryPolicy.modify(Presets.rebound, { maxAttempts: 12, maxElapsed: undefined })
-      // with the breaker on, the fifth consecutive transient failure opens it: 50, 75, 112.5, 168.75, then stop
-      const tripped = yield* Testing.timeline({ policy: long, outcomes: ["transient"], draws: [1] })
-      expect(tripped.delays).toEqual([50, 75, 112.5, 168.75])
-      expect(tripped.stopReason).toBe("circuitOpen")
-      // without it, the delay reaches the 2 s cap
-      const capped = yield* Testing.timeline({
-        policy: RetryPolicy.withBreaker(long, undefined),
-        outcomes: ["transient"],
-        draws: [1]
-      })
-      expect(capped.delays.at(-1)).toBe(2000)
-      expect(Presets.rebound.breaker).toMatchObject({
-        trip: { _tag: "Consecutive", threshold: 5 },
-        counts: ["transient"]
-      })
-      expect(Presets.rebound.quota?.retryCost).toBe(14)
+      // no breaker: a run of transient failures goes on until the quota is spent (100 tokens at 14 a retry: 7)
+      const failing = yield* Testing.timeline({ policy: long, outcomes: ["transient"], draws: [1] })
+      // (Duration keeps a delay to the microsecond)
+      expect(failing.delays).toEqual([50, 75, 112.5, 168.75, 253.125, 379.688, 569.531])
+      expect(failing.stopReason).toBe("quota")
+      expect(Presets.rebound.breaker).toBeUndefined()
+      expect(Presets.rebound.limiter).toBe(AdaptiveLimiter.rebound)
+      // throttling retries are free: the limiter paces them
+      expect([
+        Presets.rebound.quota?.capacity,
+        Presets.rebound.quota?.retryCost,
+        Presets.rebound.quota?.throttlingRetryCost
+      ])
+        .toEqual([100, 14, 0])
       expect(Presets.rebound.maxElapsedMillis).toBe(20_000)
     }))
 

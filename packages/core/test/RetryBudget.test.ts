@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { RetryBudget, RetryPolicy, StateStore } from "@rebound/core"
+import { Presets, RetryBudget, RetryPolicy, StateStore } from "@rebound/core"
 import { Testing } from "@rebound/core/testing"
-import { Effect } from "effect"
+import { Effect, TestClock } from "effect"
 import { invalidField } from "./helpers.js"
 
 describe("RetryBudget.ratio", () => {
@@ -71,8 +71,8 @@ describe("RetryBudget.ratio", () => {
 })
 
 describe("RetryBudget.tokens (gRPC retry throttling)", () => {
-  it("stops retries once tokens fall to half of maxTokens, and successes earn them back", () => {
-    const b = RetryBudget.grpc
+  it("stops retries once tokens fall to half of maxTokens, and successes earn them back (gRFC A6, no floor)", () => {
+    const b = RetryBudget.tokens({ maxTokens: 10, tokenRatio: 0.1 })
     let s = RetryBudget.initial(b, 0)
     const allowed: Array<boolean> = []
     for (let i = 0; i < 7; i++) {
@@ -82,9 +82,65 @@ describe("RetryBudget.tokens (gRPC retry throttling)", () => {
     // 9, 8, 7, 6 > 5 allow; 5, 4, 3 do not
     expect(allowed).toEqual([true, true, true, true, false, false, false])
     for (let i = 0; i < 30; i++) s = RetryBudget.onOutcome(b, s, true)
-    expect(s).toEqual({ _tag: "Tokens", tokens: 6 })
+    expect(s).toMatchObject({ _tag: "Tokens", tokens: 6 })
     expect(RetryBudget.tryRetry(b, s, 0)[0]).toBe(true)
   })
+
+  it("below the line, a floor of minRetriesPerSecond, holding at most that many times its window", () => {
+    const b = RetryBudget.tokens({ maxTokens: 10, tokenRatio: 0.1, minRetriesPerSecond: 2, window: 1_000 })
+    let s = RetryBudget.initial(b, 0)
+    for (let i = 0; i < 10; i++) s = RetryBudget.onOutcome(b, s, false)
+    const at = (now: number) => {
+      const [allowed, next] = RetryBudget.tryRetry(b, s, now)
+      s = next
+      return allowed
+    }
+    // the floor starts full (2 retries) and refills at 2 per second
+    expect([at(0), at(0), at(0), at(250), at(500), at(500)]).toEqual([true, true, false, false, true, false])
+    expect([at(10_000), at(10_000), at(10_000)]).toEqual([true, true, false])
+  })
+})
+
+describe("the presets never starve a quiet path", () => {
+  // 30 calls, one every 2 seconds, each failing once and then succeeding: a client that calls rarely must still be
+  // allowed its retries (Finagle's floor of 10 retries per second).
+  for (
+    const [name, budget] of [
+      ["sre", RetryBudget.sre],
+      ["finagle", RetryBudget.finagle],
+      ["grpc", RetryBudget.grpc]
+    ] as const
+  ) {
+    it.effect(`RetryBudget.${name}: 30 calls that fail once then succeed all succeed`, () =>
+      Effect.gen(function*() {
+        const store = StateStore.makeMemory()
+        const policy = RetryPolicy.make({ name, maxAttempts: 3, budget })
+        let succeeded = 0
+        for (let i = 0; i < 30; i++) {
+          const t = yield* Testing.timeline({ policy, outcomes: ["transient", "success"], store, draws: [0.5] })
+          if (t.stopReason === undefined) succeeded++
+          yield* TestClock.adjust("2 seconds")
+        }
+        expect(succeeded).toBe(30)
+      }))
+  }
+
+  it.effect("Presets.rebound: 30 calls that fail once then succeed all succeed (its quota refunds each retry)", () =>
+    Effect.gen(function*() {
+      const store = StateStore.makeMemory()
+      let succeeded = 0
+      for (let i = 0; i < 30; i++) {
+        const t = yield* Testing.timeline({
+          policy: Presets.rebound,
+          outcomes: ["transient", "success"],
+          store,
+          draws: [0.5]
+        })
+        if (t.stopReason === undefined) succeeded++
+        yield* TestClock.adjust("2 seconds")
+      }
+      expect(succeeded).toBe(30)
+    }))
 })
 
 describe("RetryBudget through a policy", () => {

@@ -421,7 +421,7 @@ export const command: Command.Command<
     ),
     real: Options.boolean("real").pipe(
       Options.withDescription(
-        "Production time scale instead: throttles back off over a 2.5 s window, as Presets.rebound does."
+        "Production time scale instead: throttles back off from 250 ms ×2, as Presets.rebound does."
       )
     ),
     quiet: Options.boolean("quiet").pipe(Options.withDescription("Print the summary only, not every retry."))

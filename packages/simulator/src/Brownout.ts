@@ -5,9 +5,11 @@
  * A server of capacity C serves a FIFO queue (exponential service times) and does not know about client timeouts, so
  * it does stale work. Poisson arrivals at λ = ρ·C over the client instances; every attempt times out after τ (an
  * ambiguous `TransientError` with reason `timeout`; calls are idempotent, so policies may retry them). The trigger:
- * capacity falls to x·C (default 0) for T seconds from t₀. **Time to recover** = seconds after the trigger ends until
- * the first of 5 consecutive seconds in each of which successes reach 95 % of that second's arrivals; "never" if not
- * within the horizon (metastable).
+ * capacity falls to x·C (default 0) for T seconds from t₀. **Time to recover** = time after the trigger ends until the
+ * first 5-second window whose successes reach 95 % of the requests that arrived in it, in steps of 100 ms; "never" if
+ * not within the horizon (metastable). Pooling the window (rather than asking each second on its own) keeps Poisson
+ * noise from deciding the verdict; the steps of 100 ms let triggers that end between whole seconds (T = 0.5 s) and
+ * bounds of about 1 s be judged.
  *
  * @since 0.1.0
  */
@@ -45,7 +47,7 @@ export interface Params {
  * @category models
  */
 export interface Trial {
-  /** `undefined` = never within the horizon: metastable. */
+  /** In steps of 0.1 s; `undefined` = never within the horizon: metastable. */
   readonly timeToRecoverSeconds: number | undefined
   /** Largest one-second ratio of attempts to arrivals after the trigger. */
   readonly peakLoad: number

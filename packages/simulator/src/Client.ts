@@ -9,8 +9,11 @@
  * cross-check test runs the interpreter under `TestClock` on the same draws, with calls one at a time and concurrent
  * calls sharing a breaker, a quota and a limiter, and requires the same delays, attempt instants and stop reasons.
  *
- * Guard state (quota tokens, budget window, limiter rate, breaker state) belongs to the client instance, as the
- * `StateStore` key of one SDK client does.
+ * Guard state (quota tokens, budget window, limiter rate, breaker state) lives in the process's {@link Store} under the
+ * keys rebound's core computes for the call, exactly as the interpreter's `StateStore` keeps it: each client has a
+ * scope of its own (`place#n`, as each `@rebound/aws` layer names its client), so its quota, budget and breaker are
+ * its own, while a guard shared by the process (`AdaptiveLimiter.rebound`) is shared by every client of the same
+ * store that calls the same operation on the same resource at the same place.
  *
  * @since 0.1.0
  */
@@ -81,7 +84,13 @@ export interface CallResult {
   readonly delaysMillis: ReadonlyArray<number>
   /** Time spent waiting for the adaptive limiter, microseconds. */
   readonly waitedMicros: number
+  /** The last attempt's failure, if an attempt was sent and failed. */
   readonly lastError: CallError.CallError | undefined
+  /**
+   * What the call failed with: the last failure, or a fail-fast one of the guards (a breaker open, a limiter wait past
+   * the time budget) that may carry a `retryAfter`; `undefined` on success.
+   */
+  readonly failure: CallError.CallError | undefined
 }
 
 /**
@@ -91,6 +100,37 @@ export interface CallResult {
 export interface CallOptions {
   /** Overrides the policy's `idempotent` (as `RetryPolicy.retry`'s option does). */
   readonly idempotent?: boolean | undefined
+  /** The operation called, when it is not the client's default (a read and a write on one table). */
+  readonly operation?: string | undefined
+}
+
+/**
+ * The guard states of one simulated process, by store key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Store {
+  readonly states: ReadonlyMap<string, unknown>
+}
+
+/**
+ * Who a client is, for the keys of its guards.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Its guard scope, `place#n` as a `@rebound/aws` layer names its client. Default: a scope of its own. */
+  readonly scope?: string | undefined
+  /** The process it runs in: clients given the same store share what the process shares. Default: its own. */
+  readonly store?: Store | undefined
+  /** The resource it calls. Default `"resource"`. */
+  readonly resource?: string | undefined
+  /** The operation it calls unless a call says otherwise. Default `"Call"`. */
+  readonly operation?: string | undefined
+  /** Where its guard states live instead of `store` (a fleet store's process, see `Fleet`). */
+  readonly holder?: GuardHolder | undefined
 }
 
 /**
@@ -131,14 +171,28 @@ export type MakeClient = (
 export interface Client {
   readonly queue: EventQueue.EventQueue
   readonly policy: SimPolicy
-  /** `undefined` when the policy has no quota, budget, limiter or breaker. */
+  readonly scope: string
+  readonly store: Store
+  /**
+   * The states of the guards its default call uses, as they stand (`undefined` for those not used yet), or
+   * `undefined` when the policy has no quota, budget, limiter or breaker.
+   */
   readonly guards: GuardStates | undefined
   /** Starts a logical call now; `done` runs when it succeeds or the policy stops. */
   readonly call: (transport: Transport, done: (result: CallResult) => void, options?: CallOptions) => void
 }
 
 /**
- * A client instance with its own guard state (or the states `holder` keeps), drawing its jitter from `jitter`.
+ * A fresh process: an empty store of guard states.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeStore: () => Store = internal.makeStore
+
+/**
+ * A client instance drawing its jitter from `jitter`, in the process whose store `options.store` is (default: its
+ * own), or in a fleet store's process (`options.holder`).
  *
  * @example
  * ```ts
@@ -165,5 +219,5 @@ export const make: (
   queue: EventQueue.EventQueue,
   policy: SimPolicy,
   jitter: Rng.Stream,
-  holder?: GuardHolder
+  options?: Options
 ) => Client = internal.make

@@ -5,7 +5,8 @@
  * every attempt that reaches it with a retryable error (a 503, or a throttle), at once; before and after it answers
  * every attempt. With a pure fast-fail service retries cannot sustain an outage — they only waste calls — so the
  * measure is the **outage load**: attempts during the outage ÷ requests offered during it (1.0× is the floor when every
- * first attempt is sent), plus the recovery lag once the service is back.
+ * first attempt is sent), plus how soon callers succeed once the service is back: the first success after its return,
+ * and the requests started after it that failed all the same (a breaker still open).
  *
  * @since 0.1.0
  */
@@ -17,7 +18,7 @@ import * as internal from "./internal/outage.js"
  * @category models
  */
 export interface Params {
-  /** Client instances (each has its own quota, budget, limiter and breaker). */
+  /** Client instances (each has its own quota, budget and breaker; all in one process). */
   readonly clients: number
   /** λ, requests per second over all clients. */
   readonly arrivalsPerSecond: number
@@ -46,6 +47,13 @@ export interface Trial {
   readonly engageSeconds: number | undefined
   /** Seconds after the outage until successes track arrivals within 5 % (5-second windows). */
   readonly recoveryLagSeconds: number | undefined
+  /**
+   * Milliseconds from the service's return to the first success that ends after it — whatever call it belongs to;
+   * `undefined` if none within the run.
+   */
+  readonly firstSuccessAfterMillis: number | undefined
+  /** Requests started after the service returned that failed all the same (a breaker still open, a budget empty). */
+  readonly failedAfterReturn: number
   /** Requests that failed (caller-visible errors). */
   readonly errors: number
   /** Errors by stop reason. */

@@ -150,10 +150,13 @@ const textbook = (maxAttempts: number): ReadonlyArray<Client.SimPolicy> => [
 /**
  * The AWS presets, the SRE, gRPC and Finagle budgets, and rebound's default, each with its own attempt limit.
  *
+ * - The AWS baselines as users run them: `aws-js-2026` is the generic client's default (`Presets.awsJs2026`),
+ *   `aws-js-2026-dynamodb` the DynamoDB client's (`Presets.awsJs2026DynamoDB`: 4 attempts, 25 ms), the baseline of the
+ *   DynamoDB-like scenarios B1 and B2.
  * - SRE and Finagle: 3 attempts on `RetryPolicy.make`'s default curves (full jitter from 50 ms, throttling from 1 s) plus
- *   `RetryBudget.sre` (10 % over a minute) or `RetryBudget.finagle` (20 % + 10/s over 10 s).
+ *   `RetryBudget.sre` (10 % over 10 s) or `RetryBudget.finagle` (20 % over 10 s), both with a floor of 10 retries/s.
  * - gRPC: gRFC A6's example (4 attempts, 100 ms initial, ×2, 1 s max, ±20 % jitter, {@link jittered20})
- *   plus `RetryBudget.grpc` (10 tokens, 0.1).
+ *   plus `RetryBudget.grpc` (10 tokens, 0.1, and the floor of 10 retries/s).
  *
  * @since 0.1.0
  * @category scenarios B and C
@@ -161,15 +164,16 @@ const textbook = (maxAttempts: number): ReadonlyArray<Client.SimPolicy> => [
 export const guarded: ReadonlyArray<Client.SimPolicy> = [
   of("aws-js-pre-2026", "AWS JS standard, pre-2026", Presets.awsJsPre2026),
   of("aws-js-2026", "AWS JS standard, 2026", Presets.awsJs2026),
+  of("aws-js-2026-dynamodb", "AWS JS DynamoDB client, 2026", Presets.awsJs2026DynamoDB),
   of("aws-js-2026-adaptive", "AWS JS adaptive, 2026", Presets.awsJs2026Adaptive),
   of(
     "sre",
-    "SRE: 3 attempts + 10 % budget",
+    "SRE: 3 attempts + 10 % budget + 10/s",
     RetryPolicy.make({ name: "sre", maxAttempts: 3, budget: RetryBudget.sre })
   ),
   withDelays(
     "grpc",
-    "gRPC throttling (10, 0.1) ±20 %",
+    "gRPC throttling (10, 0.1) + 10/s, ±20 %",
     RetryPolicy.make({ name: "grpc", maxAttempts: 4, budget: RetryBudget.grpc, retryAfter: false }),
     jittered20(100, 1000)
   ),

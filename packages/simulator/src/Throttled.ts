@@ -38,14 +38,36 @@ export interface DrainParams extends Service {
   /** N: workers, each writing its share of the items one at a time. */
   readonly clients: number
   /**
-   * SDK client instances the workers are spread over, in turn: N for one process per worker (the default: each has
-   * its own quota, budget, limiter and breaker), 1 for N workers sharing one client's guards in one process.
+   * SDK client instances the workers are spread over, in turn: N (the default) gives each worker a client of its own,
+   * with its own quota, budget and breaker; 1 makes every worker share one client's guards.
    */
   readonly instances: number
+  /**
+   * Processes the client instances are spread over, in turn (default 1: one batch job). Guards shared by the process
+   * (`AdaptiveLimiter.rebound`) are shared by the instances of one process only.
+   */
+  readonly processes: number
   /** W: items to write in all; each client holds W/N. */
   readonly items: number
   /** Items each client has in flight at once (the design's k; default 1). */
   readonly inFlight: number
+  /**
+   * A mixed workload: readers of the same table besides the N writers, with the table's read capacity (the burst is
+   * the same B). Undefined (the default): writers only.
+   */
+  readonly reads: Reads | undefined
+}
+
+/**
+ * Readers in a mixed workload: `clients` more workers, reading `items` in all against `refillPerSecond` read units.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Reads {
+  readonly clients: number
+  readonly items: number
+  readonly refillPerSecond: number
 }
 
 /**
@@ -121,7 +143,8 @@ export interface OpenTrial {
 export const serviceDefaults: Service = internal.serviceDefaults
 
 /**
- * B1's defaults: 50 clients (50 instances), 2,000 items (bound (W − B)/R = 19.9 s).
+ * B1's defaults: 50 workers, each with a client instance of its own, in one process; 2,000 items (bound (W − B)/R =
+ * 19.9 s).
  *
  * @since 0.1.0
  * @category constructors
@@ -159,7 +182,11 @@ export const oracle: Client.SimPolicy = internal.oracle
  * @category utils
  */
 export const drainBound = (params: DrainParams): number =>
-  Math.max(0, (params.items - params.burst) / params.refillPerSecond)
+  Math.max(
+    0,
+    (params.items - params.burst) / params.refillPerSecond,
+    params.reads === undefined ? 0 : (params.reads.items - params.burst) / params.reads.refillPerSecond
+  )
 
 /**
  * Runs one B1 trial. `makeClient` builds the client instances (default: each with its own guard state).

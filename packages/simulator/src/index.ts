@@ -13,7 +13,7 @@
 export * as Brownout from "./Brownout.js"
 
 /**
- * Candidate defaults built from rebound's core pieces.
+ * rebound's earlier defaults, kept as peers, and the variants of today's default weighed on the training set.
  *
  * @since 0.1.0
  */

@@ -14,14 +14,14 @@ describe("golden: a small sweep with fixed seeds", () => {
     scale: "small",
     trials: 3,
     seeds: 2,
-    policies: ["full", "aws-js-2026-adaptive", "rebound", "grpc", "oracle", "one-retry"]
+    policies: ["full", "aws-js-2026-dynamodb", "aws-js-2026-adaptive", "rebound", "grpc", "oracle", "one-retry"]
   })
   let events = 0
   for (const task of plan.tasks) events += task.run()
   const results = plan.results()
 
   it("runs the same number of events", () => {
-    expect(events).toMatchInlineSnapshot(`414594`)
+    expect(events).toMatchInlineSnapshot(`511336`)
   })
 
   it("A: write calls and completion times", () => {
@@ -31,32 +31,44 @@ describe("golden: a small sweep with fixed seeds", () => {
           [
             10,
             "full",
-            40.333333,
-            489.286333,
+            38.666667,
+            448.630667,
           ],
           [
             10,
             "rebound-until-success",
-            30.666667,
-            417.890333,
+            32.333333,
+            524.099667,
           ],
           [
             10,
             "rebound-v1-until-success",
-            30.333333,
-            577.146,
+            30.666667,
+            604.410333,
+          ],
+          [
+            10,
+            "rebound-v2-until-success",
+            32.333333,
+            524.099667,
           ],
           [
             10,
             "rebound",
-            25.666667,
-            215.824333,
+            30,
+            321.661667,
           ],
           [
             10,
             "rebound-v1",
             25.666667,
-            235.529333,
+            228.265667,
+          ],
+          [
+            10,
+            "rebound-v2",
+            25.666667,
+            208.493667,
           ],
           [
             20,
@@ -78,9 +90,15 @@ describe("golden: a small sweep with fixed seeds", () => {
           ],
           [
             20,
+            "rebound-v2-until-success",
+            82.666667,
+            883.684,
+          ],
+          [
+            20,
             "rebound",
-            55,
-            231.271,
+            67,
+            334.988,
           ],
           [
             20,
@@ -88,12 +106,19 @@ describe("golden: a small sweep with fixed seeds", () => {
             55,
             252.439667,
           ],
+          [
+            20,
+            "rebound-v2",
+            55,
+            231.271,
+          ],
         ]
       `)
   })
 
   it("B1: completion, attempts per item, throttles, give-ups and fairness", () => {
-    expect([...results.drain, ...results.drainVariants].map((r) => [
+    expect(results.drain.map((r) => [
+      `${r.split}: ${r.cell}`,
       r.label,
       round(r.completionSeconds.mean),
       round(r.amplification.mean),
@@ -103,6 +128,7 @@ describe("golden: a small sweep with fixed seeds", () => {
     ])).toMatchInlineSnapshot(`
       [
         [
+          "training: design point",
           "Full jitter",
           10.219203,
           3.63,
@@ -111,6 +137,16 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.838198,
         ],
         [
+          "training: design point",
+          "AWS JS DynamoDB client, 2026",
+          9.712481,
+          1.6175,
+          123.5,
+          1,
+          0.966243,
+        ],
+        [
+          "training: design point",
           "AWS JS adaptive, 2026",
           12.473206,
           1.205,
@@ -119,22 +155,25 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.97094,
         ],
         [
-          "gRPC throttling (10, 0.1) ±20 %",
-          9.511698,
-          37.2325,
-          7246.5,
-          7208.5,
-          0.973896,
+          "training: design point",
+          "gRPC throttling (10, 0.1) + 10/s, ±20 %",
+          9.602297,
+          3.29,
+          458,
+          50,
+          0.978205,
         ],
         [
+          "training: design point",
           "rebound default (Presets.rebound)",
-          11.548442,
-          1.33,
-          66,
-          0,
-          0.927845,
+          9.580497,
+          1.225,
+          45,
+          1,
+          0.996421,
         ],
         [
+          "training: design point",
           "rebound's first default (rebound-v1)",
           10.246514,
           1.715,
@@ -143,6 +182,16 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.9665,
         ],
         [
+          "training: design point",
+          "rebound's second default, with a breaker (rebound-v2)",
+          11.548442,
+          1.33,
+          66,
+          0,
+          0.927845,
+        ],
+        [
+          "training: design point",
           "Oracle pacer at R/N",
           9.957852,
           1,
@@ -151,84 +200,76 @@ describe("golden: a small sweep with fixed seeds", () => {
           0.999783,
         ],
         [
-          "Full jitter — B = 300·R",
-          0.208867,
-          1,
+          "held-out: R = 40/s",
+          "Full jitter",
+          5.274919,
+          2.7375,
+          347.5,
           0,
-          0,
-          0.999237,
+          0.894187,
         ],
         [
-          "AWS JS adaptive, 2026 — B = 300·R",
-          0.208867,
-          1,
-          0,
-          0,
-          0.999237,
+          "held-out: R = 40/s",
+          "AWS JS DynamoDB client, 2026",
+          5.350166,
+          1.3075,
+          61.5,
+          0.5,
+          0.921249,
         ],
         [
-          "rebound default (Presets.rebound) — B = 300·R",
-          0.208867,
-          1,
+          "held-out: R = 40/s",
+          "AWS JS adaptive, 2026",
+          8.517049,
+          1.115,
+          23,
           0,
-          0,
-          0.999237,
+          0.967281,
         ],
         [
-          "rebound's first default (rebound-v1) — B = 300·R",
-          0.208867,
-          1,
-          0,
-          0,
-          0.999237,
+          "held-out: R = 40/s",
+          "gRPC throttling (10, 0.1) + 10/s, ±20 %",
+          4.825601,
+          2.1675,
+          233.5,
+          8.5,
+          0.974601,
         ],
         [
-          "Oracle pacer at R/N — B = 300·R",
-          9.957852,
-          1,
-          0,
-          0,
-          0.999783,
+          "held-out: R = 40/s",
+          "rebound default (Presets.rebound)",
+          4.827624,
+          1.205,
+          41,
+          0.5,
+          0.988219,
         ],
         [
-          "Full jitter — 4 in flight per client",
-          10.664665,
-          6.5275,
-          1105.5,
-          0,
-          0.991283,
-        ],
-        [
-          "AWS JS adaptive, 2026 — 4 in flight per client",
-          12.045973,
+          "held-out: R = 40/s",
+          "rebound's first default (rebound-v1)",
+          5.848174,
           1.3625,
           72.5,
-          2.5,
-          0.962111,
+          1.5,
+          0.928037,
         ],
         [
-          "rebound default (Presets.rebound) — 4 in flight per client",
-          10.734029,
-          2.5425,
-          308.5,
-          39.5,
-          0.987168,
+          "held-out: R = 40/s",
+          "rebound's second default, with a breaker (rebound-v2)",
+          7.329393,
+          1.195,
+          39,
+          1,
+          0.921248,
         ],
         [
-          "rebound's first default (rebound-v1) — 4 in flight per client",
-          10.212442,
-          3.835,
-          567,
-          112,
-          0.988731,
-        ],
-        [
-          "Oracle pacer at R/N — 4 in flight per client",
-          9.957852,
+          "held-out: R = 40/s",
+          "Oracle pacer at R/N",
+          4.983897,
           1,
           0,
           0,
-          0.999783,
+          0.999787,
         ],
       ]
     `)
@@ -251,6 +292,13 @@ describe("golden: a small sweep with fixed seeds", () => {
           0,
         ],
         [
+          "aws-js-2026-dynamodb",
+          20.9,
+          2.465867,
+          54,
+          4.5,
+        ],
+        [
           "aws-js-2026-adaptive",
           20.8,
           1.189243,
@@ -259,17 +307,17 @@ describe("golden: a small sweep with fixed seeds", () => {
         ],
         [
           "grpc",
-          20.7,
-          1.475372,
-          96.5,
-          0,
+          20.9,
+          2.900538,
+          89.5,
+          1,
         ],
         [
           "rebound",
-          20.85,
-          2.055771,
-          61.5,
-          4,
+          20.8,
+          1.032461,
+          0,
+          "never",
         ],
         [
           "rebound-v1",
@@ -278,38 +326,124 @@ describe("golden: a small sweep with fixed seeds", () => {
           80.5,
           2,
         ],
+        [
+          "rebound-v2",
+          20.85,
+          2.055771,
+          61.5,
+          4,
+        ],
       ]
     `)
   })
 
-  it("C1: outage load and errors", () => {
-    expect(results.outage.map((r) => [r.policy, round(r.outageLoad.mean), round(r.errors.mean)]))
+  it("C1: outage load, errors and the first success after the outage", () => {
+    expect(results.outage.map((r) => [
+      r.cell,
+      r.policy,
+      round(r.outageLoad.mean),
+      round(r.errors.mean),
+      round(r.firstSuccessAfterMillis.estimate?.mean)
+    ]))
       .toMatchInlineSnapshot(`
         [
           [
+            "T = 10 s",
             "full",
             2.997596,
             203,
+            55.1965,
           ],
           [
+            "T = 10 s",
+            "aws-js-2026-dynamodb",
+            1.688297,
+            203.5,
+            63.879,
+          ],
+          [
+            "T = 10 s",
             "aws-js-2026-adaptive",
             1.688297,
             203.5,
+            63.879,
           ],
           [
+            "T = 10 s",
             "grpc",
-            1.078663,
-            203.5,
+            3.918934,
+            191,
+            24.3035,
           ],
           [
+            "T = 10 s",
             "rebound",
-            0.117994,
-            211.5,
+            1.137659,
+            203.5,
+            64.289,
           ],
           [
+            "T = 10 s",
             "rebound-v1",
             1.688297,
             203.5,
+            63.879,
+          ],
+          [
+            "T = 10 s",
+            "rebound-v2",
+            0.117994,
+            211.5,
+            403.4635,
+          ],
+          [
+            "T = 20 s",
+            "full",
+            3.002577,
+            403,
+            24.76,
+          ],
+          [
+            "T = 20 s",
+            "aws-js-2026-dynamodb",
+            1.348278,
+            403,
+            23.365,
+          ],
+          [
+            "T = 20 s",
+            "aws-js-2026-adaptive",
+            1.348278,
+            403,
+            23.365,
+          ],
+          [
+            "T = 20 s",
+            "grpc",
+            3.892244,
+            390.5,
+            17.236,
+          ],
+          [
+            "T = 20 s",
+            "rebound",
+            1.069656,
+            403,
+            25.309,
+          ],
+          [
+            "T = 20 s",
+            "rebound-v1",
+            1.348278,
+            403,
+            23.365,
+          ],
+          [
+            "T = 20 s",
+            "rebound-v2",
+            0.078318,
+            420,
+            703.416,
           ],
         ]
       `)
@@ -330,6 +464,12 @@ describe("golden: a small sweep with fixed seeds", () => {
           3.041403,
         ],
         [
+          "aws-js-2026-dynamodb",
+          "never",
+          2,
+          1,
+        ],
+        [
           "aws-js-2026-adaptive",
           "never",
           2,
@@ -337,13 +477,13 @@ describe("golden: a small sweep with fixed seeds", () => {
         ],
         [
           "grpc",
-          12.5,
-          0,
-          1,
+          "never",
+          2,
+          2.286752,
         ],
         [
           "rebound",
-          11.5,
+          7.3,
           0,
           1,
         ],
@@ -353,25 +493,51 @@ describe("golden: a small sweep with fixed seeds", () => {
           2,
           1,
         ],
+        [
+          "rebound-v2",
+          4.55,
+          0,
+          1,
+        ],
       ]
     `)
-    expect(results.hotOs.map((r) => [r.policy, round(r.timeToRecoverSeconds.estimate?.mean), round(r.finalLoad.mean)]))
+    expect(results.brownout.map((r) => [r.cell, r.policy, round(r.timeToRecoverSeconds.estimate?.mean)]))
       .toMatchInlineSnapshot(`
         [
           [
-            "one-retry",
+            "design point",
+            "full",
             "never",
-            2.005391,
           ],
           [
+            "design point",
+            "aws-js-2026-dynamodb",
+            "never",
+          ],
+          [
+            "design point",
+            "aws-js-2026-adaptive",
+            "never",
+          ],
+          [
+            "design point",
+            "grpc",
+            "never",
+          ],
+          [
+            "design point",
             "rebound",
-            6,
-            1,
+            7.3,
           ],
           [
+            "design point",
             "rebound-v1",
             "never",
-            1,
+          ],
+          [
+            "design point",
+            "rebound-v2",
+            4.55,
           ],
         ]
       `)
@@ -391,10 +557,34 @@ describe("golden: a small sweep with fixed seeds", () => {
             "never",
           ],
           [
-            "grpc",
+            "aws-js-2026-dynamodb",
             0.5,
             0,
-            2,
+            9.1,
+          ],
+          [
+            "aws-js-2026-dynamodb",
+            0.9,
+            1,
+            "never",
+          ],
+          [
+            "aws-js-2026-adaptive",
+            0.5,
+            0,
+            9.1,
+          ],
+          [
+            "aws-js-2026-adaptive",
+            0.9,
+            1,
+            "never",
+          ],
+          [
+            "grpc",
+            0.5,
+            1,
+            "never",
           ],
           [
             "grpc",
@@ -406,7 +596,7 @@ describe("golden: a small sweep with fixed seeds", () => {
             "rebound",
             0.5,
             0,
-            5,
+            2.3,
           ],
           [
             "rebound",
@@ -418,13 +608,25 @@ describe("golden: a small sweep with fixed seeds", () => {
             "rebound-v1",
             0.5,
             0,
-            10,
+            9.1,
           ],
           [
             "rebound-v1",
             0.9,
             1,
             "never",
+          ],
+          [
+            "rebound-v2",
+            0.5,
+            0,
+            4.6,
+          ],
+          [
+            "rebound-v2",
+            0.9,
+            0,
+            4.1,
           ],
         ]
       `)

@@ -40,12 +40,13 @@ describe("the policy matrix", () => {
     }
   })
 
-  it("retries until success in scenario A and in B1's textbook curves, and at most 3 (or 5) times elsewhere", () => {
+  it("retries until success in scenario A and in B1's textbook curves, and at most their own attempts elsewhere", () => {
     for (const p of Policies.brooker) expect(p.policy.maxAttempts).toBe(Policies.untilSuccess)
     const drain = Object.fromEntries(Policies.drain.map((p) => [p.name, p.policy.maxAttempts]))
     expect(drain["full"]).toBe(Policies.untilSuccess)
-    expect(drain["rebound"]).toBe(3)
+    expect(drain["rebound"]).toBe(4)
+    expect(drain["aws-js-2026-dynamodb"]).toBe(4)
     const requests = Object.fromEntries(Policies.requests.map((p) => [p.name, p.policy.maxAttempts]))
-    expect(requests).toMatchObject({ "none": 1, "full": 3, "immediate-5": 5, "grpc": 4, "rebound": 3 })
+    expect(requests).toMatchObject({ "none": 1, "full": 3, "immediate-5": 5, "grpc": 4, "rebound": 4 })
   })
 })

@@ -51,6 +51,8 @@ export const delay = (
   draw: number
 ): number => {
   const { baseMillis, capMillis, factor } = backoff
+  // base · factorⁿ overflows to Infinity after about a thousand retries; a zero base stays zero (0 · ∞ would be NaN).
+  const grown = baseMillis === 0 ? 0 : baseMillis * factor ** retryIndex
   let d: number
   switch (backoff.jitter) {
     case "decorrelated": {
@@ -60,15 +62,17 @@ export const delay = (
       break
     }
     case "none":
-      d = Math.min(capMillis, baseMillis * factor ** retryIndex)
+      d = Math.min(capMillis, grown)
       break
     case "full": {
-      const grown = baseMillis * factor ** retryIndex
-      d = backoff.capping === "beforeJitter" ? draw * Math.min(capMillis, grown) : Math.min(capMillis, draw * grown)
+      d = backoff.capping === "beforeJitter" ?
+        draw * Math.min(capMillis, grown) :
+        draw === 0
+        ? 0
+        : Math.min(capMillis, draw * grown)
       break
     }
     case "equal": {
-      const grown = baseMillis * factor ** retryIndex
       const v = backoff.capping === "beforeJitter" ? Math.min(capMillis, grown) : grown
       d = Math.min(capMillis, v / 2 + draw * (v / 2))
       break

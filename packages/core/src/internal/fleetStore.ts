@@ -16,6 +16,9 @@ import { makeMemory, StateStoreTag } from "./stateStore.js"
 /** Keys owned by one SDK client instance (`Service(…)#<n>`, see `@rebound/aws`) are that process's own: never shared. */
 const instanceOwned = /^[^/]+\/[^/]+\/[A-Za-z0-9]+\([^)]*\)#\d+(\/|$)/
 
+const learnsAdmitted = (guard: Guard): boolean =>
+  typeof guard === "object" && guard !== null && "learnFrom" in guard && guard.learnFrom === "admitted"
+
 /** @internal */
 export const sharedByDefault = (key: string): boolean => !instanceOwned.test(key)
 
@@ -43,8 +46,10 @@ export const make = (
     let offset = 0
     let downSince: number | undefined = undefined
 
+    // The fleet merges a limiter's rate with the send-rate (CUBIC) protocol; a limiter that learns the admitted rate
+    // (`AdaptiveLimiter.rebound`, the default's) is shared by the process only, never merged by that protocol.
     const shared = (key: string, guard: Guard | undefined) =>
-      guard !== undefined && fleet.Process.shares(key) && share(key)
+      guard !== undefined && fleet.Process.shares(key) && share(key) && !learnsAdmitted(guard)
 
     const modifyNow = <A>(
       keys: ReadonlyArray<string>,

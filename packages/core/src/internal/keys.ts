@@ -11,6 +11,30 @@ export const defaultKey = (context: RetryPolicy.CallContext): string => {
   return context.resource === undefined ? owner : `${owner}/${context.resource}`
 }
 
+/**
+ * The place a scope talks to: an instance scope is `place#n` (instance n of the process at that place — service,
+ * region, endpoint), so its place is the scope without the `#n`; any other scope (a name shared on purpose) is its own
+ * place. Without a scope, the `service` label.
+ * @internal
+ */
+export const placeOf = (context: RetryPolicy.CallContext): string => {
+  if (context.scope === undefined) return context.service
+  const hash = context.scope.lastIndexOf("#")
+  return hash > 0 && /^\d+$/.test(context.scope.slice(hash + 1)) ? context.scope.slice(0, hash) : context.scope
+}
+
+/**
+ * The key of state shared by every client of the process that calls the same operation on the same resource at the
+ * same place: `place/resource/operation`.
+ * @internal
+ */
+export const processKey = (context: RetryPolicy.CallContext): string => {
+  const place = placeOf(context)
+  return context.resource === undefined ?
+    `${place}/${context.operation}` :
+    `${place}/${context.resource}/${context.operation}`
+}
+
 /** The store key of one guard for one call: `kind/name/key`. @internal */
 export const guardKey = (
   kind: "breaker" | "limiter" | "budget" | "quota",

@@ -28,15 +28,22 @@ export const tokens = (options: RetryBudget.TokenOptions = {}): RetryBudget.Retr
   const where = "RetryBudget.tokens"
   const maxTokens = validate.atLeast(where, "maxTokens", options.maxTokens ?? 10, 0, true)
   if (maxTokens > 1000) validate.fail(where, "maxTokens", maxTokens, "a number in (0, 1000]")
+  const windowMillis = validate.millis(where, "window", options.window ?? 10_000)
+  if (windowMillis === 0) validate.fail(where, "window", options.window, "a duration > 0")
   return {
     [TypeId]: TypeId,
     _tag: "Tokens",
     name: options.name ?? "budget",
     maxTokens,
     tokenRatio: validate.atLeast(where, "tokenRatio", options.tokenRatio ?? 0.1, 0, true),
+    minRetriesPerSecond: validate.atLeast(where, "minRetriesPerSecond", options.minRetriesPerSecond ?? 0, 0),
+    windowMillis,
     key: options.key
   }
 }
+
+/** Retries the floor of a token budget may hold in reserve: `minRetriesPerSecond` over its window, as Finagle's. */
+const floorCapacity = (budget: RetryBudget.Tokens) => budget.minRetriesPerSecond * (budget.windowMillis / 1000)
 
 /** @internal */
 export const initial = (budget: RetryBudget.RetryBudget, nowMillis: number): RetryBudget.State =>
@@ -48,7 +55,7 @@ export const initial = (budget: RetryBudget.RetryBudget, nowMillis: number): Ret
       requests: new Array<number>(budget.slots).fill(0),
       retries: new Array<number>(budget.slots).fill(0)
     } :
-    { _tag: "Tokens", tokens: budget.maxTokens }
+    { _tag: "Tokens", tokens: budget.maxTokens, floor: floorCapacity(budget), floorAt: nowMillis }
 
 const rotate = (
   budget: RetryBudget.Ratio,
@@ -101,7 +108,7 @@ export const onOutcome = (
   const tokens = succeeded ?
     Math.min(budget.maxTokens, Math.round((state.tokens + budget.tokenRatio) * 1000) / 1000) :
     Math.max(0, state.tokens - 1)
-  return { _tag: "Tokens", tokens }
+  return { ...state, tokens }
 }
 
 /** @internal */
@@ -111,8 +118,15 @@ export const tryRetry = (
   nowMillis: number
 ): readonly [boolean, RetryBudget.State] => {
   if (budget._tag === "Tokens" || state._tag === "Tokens") {
-    const tokens = state._tag === "Tokens" ? state.tokens : 0
-    return [budget._tag === "Tokens" && tokens > budget.maxTokens / 2, state]
+    if (budget._tag !== "Tokens" || state._tag !== "Tokens") return [false, state]
+    if (state.tokens > budget.maxTokens / 2) return [true, state]
+    // Below the line, the floor: retries refilled at `minRetriesPerSecond`, so a quiet path is never starved.
+    const floor = Math.min(
+      floorCapacity(budget),
+      state.floor + (Math.max(0, nowMillis - state.floorAt) / 1000) * budget.minRetriesPerSecond
+    )
+    if (floor < 1) return [false, { ...state, floor, floorAt: nowMillis }]
+    return [true, { ...state, floor: floor - 1, floorAt: nowMillis }]
   }
   const s = rotate(budget, state, nowMillis)
   const allowance = budget.ratio * sum(s.requests) + budget.minRetriesPerSecond * (budget.windowMillis / 1000)
@@ -123,7 +137,8 @@ export const tryRetry = (
 /** What is left: retries still allowed in the window, or tokens above the half-way line. @internal */
 export const remaining = (budget: RetryBudget.RetryBudget, state: RetryBudget.State): number => {
   if (budget._tag === "Tokens" || state._tag === "Tokens") {
-    return state._tag === "Tokens" && budget._tag === "Tokens" ? state.tokens - budget.maxTokens / 2 : 0
+    if (state._tag !== "Tokens" || budget._tag !== "Tokens") return 0
+    return state.tokens > budget.maxTokens / 2 ? state.tokens - budget.maxTokens / 2 : Math.floor(state.floor)
   }
   return budget.ratio * sum(state.requests) + budget.minRetriesPerSecond * (budget.windowMillis / 1000) -
     sum(state.retries)
@@ -184,7 +199,7 @@ export const applyDelta = (
   if (budget._tag === "Tokens" || state._tag === "Tokens") {
     if (delta?._tag !== "Tokens" || state._tag !== "Tokens" || budget._tag !== "Tokens") return state
     const tokens = Math.round((state.tokens + delta.tokens) * 1000) / 1000
-    return { _tag: "Tokens", tokens: Math.max(0, Math.min(budget.maxTokens, tokens)) }
+    return { ...state, tokens: Math.max(0, Math.min(budget.maxTokens, tokens)) }
   }
   const s = rotate(budget, state, nowMillis)
   if (delta?._tag !== "Ratio") return s

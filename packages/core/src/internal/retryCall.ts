@@ -317,7 +317,7 @@ const succeeded = (step: Stepper, now: number): RetryCall.Result => {
   const call = step.call
   const retry = decision.attempted(call.retry)
   step.breaker((b, s) => breakerMachine.record(b, s, now, "success", call.probe), now)
-  step.limiter((l, s) => limiterMachine.update(l, s, now, false), now)
+  step.limiter((l, s) => limiterMachine.update(l, s, now, false, true, call.sentAt), now)
   step.budget((b, s) => budgetMachine.onOutcome(b, s, true))
   if (call.policy.quota !== undefined && step.guards.quota !== undefined) {
     step.quota(quotaMachine.refund(call.policy.quota, step.guards.quota, call.lastRetryCost), now)
@@ -364,7 +364,10 @@ const failed = (
     })
   )
   step.breaker((b, s) => breakerMachine.record(b, s, now, error.failureClass, before.probe), now)
-  step.limiter((l, s) => limiterMachine.update(l, s, now, error.failureClass === "throttling"), now)
+  step.limiter(
+    (l, s) => limiterMachine.update(l, s, now, error.failureClass === "throttling", false, before.sentAt),
+    now
+  )
   step.budget((b, s) => budgetMachine.onOutcome(b, s, false))
   const policy = before.policy
   const verdict = decision.decide(

@@ -27,13 +27,30 @@ const trials = Options.integer("trials").pipe(
 )
 const firstSeed = Options.integer("first-seed").pipe(
   Options.withDefault(Sweep.defaults.firstSeed),
-  Options.withDescription("The first seed; seeds run from it upwards.")
+  Options.withDescription("The first seed (and trial) of the training set; seeds run from it upwards.")
+)
+const heldOutFirstSeed = Options.integer("held-out-first-seed").pipe(
+  Options.withDefault(Sweep.defaults.heldOutFirstSeed),
+  Options.withDescription("The first seed of the held-out set (never used to tune the default).")
 )
 const out = Options.directory("out").pipe(
   Options.withDefault("docs/benchmarks"),
   Options.withDescription("Where to write results.md and the SVG charts.")
 )
 const noCharts = Options.boolean("no-charts").pipe(Options.withDescription("Skip rendering the SVG charts."))
+const json = Options.file("json").pipe(
+  Options.optional,
+  Options.withDescription(
+    "Also write the sweep's results (every number behind the report and charts) to this JSON file."
+  )
+)
+const fromJson = Options.file("from-json").pipe(
+  Options.optional,
+  Options.withDescription(
+    "Simulate nothing: render the report and charts from results written earlier with --json (the run info it " +
+      "prints is the earlier run's)."
+  )
+)
 
 const progress = (done: number, total: number, label: string) =>
   Effect.sync(() => {
@@ -44,7 +61,7 @@ const progress = (done: number, total: number, label: string) =>
 
 const command = Command.make(
   "simulate",
-  { scenario, policy, seeds, trials, firstSeed, out, noCharts },
+  { scenario, policy, seeds, trials, firstSeed, heldOutFirstSeed, out, noCharts, json, fromJson },
   (args) =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
@@ -55,24 +72,42 @@ const command = Command.make(
         policies: args.policy.length > 0 ? args.policy : undefined,
         seeds: args.seeds,
         trials: args.trials,
-        firstSeed: args.firstSeed
+        firstSeed: args.firstSeed,
+        heldOutFirstSeed: args.heldOutFirstSeed
       }
-      const plan = Sweep.plan(options)
-      yield* Console.error(`${plan.tasks.length} tasks: scenarios ${options.scenarios.join(", ")}`)
-      const started = yield* Clock.currentTimeMillis
+      const saved = Option.isSome(args.fromJson) ?
+        JSON.parse(yield* fs.readFileString(args.fromJson.value)) as {
+          readonly results: Sweep.Results
+          readonly run: { readonly events: number; readonly wallSeconds: number; readonly command: string }
+        } :
+        undefined
+      let results: Sweep.Results
       let events = 0
-      for (const [i, task] of plan.tasks.entries()) {
-        yield* progress(i, plan.tasks.length, task.label)
-        events += yield* Effect.sync(() => task.run())
+      let wallSeconds = 0
+      let command = ["pnpm simulate", ...process.argv.slice(2)].join(" ")
+      if (saved !== undefined) {
+        ;({ results } = saved)
+        ;({ command, events, wallSeconds } = saved.run)
+      } else {
+        const plan = Sweep.plan(options)
+        yield* Console.error(`${plan.tasks.length} tasks: scenarios ${options.scenarios.join(", ")}`)
+        const started = yield* Clock.currentTimeMillis
+        for (const [i, task] of plan.tasks.entries()) {
+          yield* progress(i, plan.tasks.length, task.label)
+          events += yield* Effect.sync(() => task.run())
+        }
+        yield* progress(plan.tasks.length, plan.tasks.length, "done")
+        wallSeconds = ((yield* Clock.currentTimeMillis) - started) / 1000
+        results = plan.results()
       }
-      yield* progress(plan.tasks.length, plan.tasks.length, "done")
-      const wallSeconds = ((yield* Clock.currentTimeMillis) - started) / 1000
-      const results = plan.results()
+      if (Option.isSome(args.json)) {
+        yield* fs.writeFileString(args.json.value, JSON.stringify({ results, run: { command, events, wallSeconds } }))
+      }
       const dir = path.resolve(args.out)
       yield* fs.makeDirectory(dir, { recursive: true })
       const cpus = os.cpus()
       const report = Report.markdown(results, {
-        command: ["pnpm simulate", ...process.argv.slice(2)].join(" "),
+        command,
         machine: `${cpus.length} × ${
           cpus[0]?.model.trim() ?? "unknown CPU"
         }, Node ${process.version}, ${os.platform()}`,

@@ -3,7 +3,11 @@ import type * as Client from "../Client.js"
 import * as EventQueue from "../EventQueue.js"
 import * as Rng from "../Rng.js"
 import { Series, timeToRecover } from "./series.js"
-import { failures, networkDelay, ownGuards } from "./world.js"
+import { clientsOf, failures, networkDelay } from "./world.js"
+
+/** The time to recover is measured in bins of 100 ms, over windows of 5 s. */
+const binMicros = 100_000
+const windowBins = 50
 
 /** @internal */
 export const defaults: Brownout.Params = {
@@ -42,17 +46,16 @@ export const trial = (
   params: Brownout.Params,
   policy: Client.SimPolicy,
   seed: number,
-  makeClient: Client.MakeClient = ownGuards
+  makeClient?: Client.MakeClient
 ): Brownout.Trial => {
   const queue = EventQueue.make()
   const network = Rng.stream(seed, "network")
   const service = Rng.stream(seed, "service")
   const arrivals = Rng.stream(seed, "arrivals")
   const net = () => networkDelay(network, params.networkMeanMillis, params.networkSdMillis)
-  const clients = Array.from(
-    { length: params.clients },
-    (_, i) => makeClient(queue, policy, Rng.stream(seed, "jitter", i), i)
-  )
+  const clients = makeClient === undefined ?
+    clientsOf(queue, policy, seed, params.clients) :
+    Array.from({ length: params.clients }, (_, i) => makeClient(queue, policy, Rng.stream(seed, "jitter", i), i))
   const timeout = Math.round(params.timeoutMillis * 1000)
   const triggerFrom = params.startSeconds * 1e6
   const triggerUntil = triggerFrom + params.triggerSeconds * 1e6
@@ -63,6 +66,8 @@ export const trial = (
   const offered = new Series()
   const goodput = new Series()
   const attempts = new Series()
+  const offeredFine = new Series(binMicros)
+  const goodputFine = new Series(binMicros)
   const backlog: Array<number> = []
   let served = 0
   let wasted = 0
@@ -117,22 +122,29 @@ export const trial = (
   let issued = 0
   const arrive = () => {
     offered.add(queue.now)
+    offeredFine.add(queue.now)
     clients[issued++ % clients.length]!.call(transport, (result) => {
-      if (result.succeeded) goodput.add(queue.now)
-      else errors++
+      if (result.succeeded) {
+        goodput.add(queue.now)
+        goodputFine.add(queue.now)
+      } else {
+        errors++
+      }
     }, { idempotent: true })
     const next = queue.now + Math.max(1, Math.round(arrivals.exponential(lambda) * 1e6))
     if (next < end) queue.schedule(next, arrive)
   }
   queue.schedule(0, arrive)
 
-  const after = params.startSeconds + params.triggerSeconds
+  const after = Math.ceil(params.startSeconds + params.triggerSeconds)
+  const afterBin = Math.round(triggerUntil / binMicros)
   let ttr: number | undefined
   for (let s = 1; s <= seconds; s++) {
     queue.run(s * 1e6)
     backlog.push(fifo.length - head)
-    if (ttr === undefined && s >= after + 5) {
-      ttr = timeToRecover(goodput, offered, after, s)
+    if (ttr === undefined && s * 1e6 >= triggerUntil + windowBins * binMicros) {
+      const bins = timeToRecover(goodputFine, offeredFine, afterBin, Math.round((s * 1e6) / binMicros), windowBins)
+      if (bins !== undefined) ttr = (bins * binMicros) / 1e6
       if (ttr !== undefined && params.stopWhenRecovered) break
     }
   }

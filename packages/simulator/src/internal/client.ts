@@ -6,12 +6,43 @@ import type * as Rng from "../Rng.js"
 
 const micros = (millis: number): number => Math.round(millis * 1000)
 
-const context = { service: "Simulated", operation: "Call" } as const
+/**
+ * The guard states of one process, by store key — what rebound's in-memory `StateStore` holds — created at the
+ * instant of the call that first uses them.
+ * @internal
+ */
+export class Store implements Client.Store {
+  readonly states = new Map<string, unknown>()
+  read(call: RetryCall.Call, nowMillis: number, create = true): RetryCall.Guards {
+    const keys = call.keys
+    const get = <K extends RetryCall.GuardKind>(kind: K): RetryCall.Guards[K] => {
+      const key = keys[kind]
+      if (key === undefined) return undefined
+      let state = this.states.get(key)
+      if (state === undefined && create) {
+        state = RetryCall.initialGuard(call.policy, kind, nowMillis)
+        this.states.set(key, state)
+      }
+      return state as RetryCall.Guards[K]
+    }
+    return { breaker: get("breaker"), limiter: get("limiter"), budget: get("budget"), quota: get("quota") }
+  }
+  write(call: RetryCall.Call, guards: RetryCall.Guards): void {
+    const keys = call.keys
+    if (keys.breaker !== undefined) this.states.set(keys.breaker, guards.breaker)
+    if (keys.limiter !== undefined) this.states.set(keys.limiter, guards.limiter)
+    if (keys.budget !== undefined) this.states.set(keys.budget, guards.budget)
+    if (keys.quota !== undefined) this.states.set(keys.quota, guards.quota)
+  }
+}
+
+/** @internal */
+export const makeStore = (): Store => new Store()
 
 /**
  * One logical call: rebound's own per-call machine (`RetryCall`), driven by the event queue in place of `Clock` and
- * `Effect.sleep`, with the client's jitter stream in place of `Random`. The guard states are the client's, as a
- * `StateStore` holds one client instance's.
+ * `Effect.sleep`, with the client's jitter stream in place of `Random`. Each step reads the guard states under the
+ * call's keys from the process's store and writes them back, as the interpreter's store does.
  * @internal
  */
 class Call {
@@ -25,27 +56,34 @@ class Call {
     private readonly client: SimClient,
     private readonly transport: Client.Transport,
     private readonly done: (result: Client.CallResult) => void,
-    idempotent: boolean | undefined
+    options: Client.CallOptions | undefined
   ) {
     const now = client.queue.now / 1000
-    this.call = RetryCall.start({ policy: client.policy.policy, context, now, idempotent })
+    const context = options?.operation === undefined ?
+      client.context :
+      { ...client.context, operation: options.operation }
+    this.call = RetryCall.start({ policy: client.policy.policy, context, now, idempotent: options?.idempotent })
     this.nextDelay = client.policy.delays?.()
-    if (this.call.guarded && client.guards === undefined && client.holder === undefined) {
-      client.guards = RetryCall.initialGuards(this.call, now)
-    }
     this.act(this.step({ _tag: "Admit", now }))
   }
 
   private step(input: RetryCall.Input): RetryCall.Output {
     const holder = this.client.holder
     if (holder !== undefined && this.call.guarded) {
+      // Guard states kept elsewhere (a fleet store's lease protocol): the holder applies the step to them.
       const held = holder(this.call, input)
       this.call = held.call
       return held.output
     }
-    const result = RetryCall.step(this.call, this.client.guards ?? RetryCall.noGuards, input)
+    if (!RetryCall.touchesGuards(this.call, input)) {
+      const result = RetryCall.step(this.call, RetryCall.noGuards, input)
+      this.call = result.call
+      return result.output
+    }
+    const store = this.client.store
+    const result = RetryCall.step(this.call, store.read(this.call, input.now), input)
     this.call = result.call
-    if (this.client.guards !== undefined) this.client.guards = result.guards
+    store.write(this.call, result.guards)
     return result.output
   }
 
@@ -72,9 +110,9 @@ class Call {
         queue.after(micros(output.delayMillis), () => this.act(this.step({ _tag: "Admit", now: queue.now / 1000 })))
         return
       case "Succeeded":
-        return this.finish(true, undefined)
+        return this.finish(true, undefined, undefined)
       case "Stop":
-        return this.finish(false, output.reason)
+        return this.finish(false, output.reason, output.failure)
       case "Released":
         return
     }
@@ -89,7 +127,11 @@ class Call {
     this.act(this.step({ _tag: "Failed", now, error: outcome, draw, delayMillis }))
   }
 
-  private finish(succeeded: boolean, stopReason: CallError.StopReason | undefined): void {
+  private finish(
+    succeeded: boolean,
+    stopReason: CallError.StopReason | undefined,
+    failure: CallError.CallError | undefined
+  ): void {
     this.done({
       succeeded,
       attempts: this.call.retry.attempts,
@@ -98,23 +140,46 @@ class Call {
       stopReason,
       delaysMillis: this.delays,
       waitedMicros: this.waitedMicros,
-      lastError: succeeded ? undefined : this.call.lastError
+      lastError: succeeded ? undefined : this.call.lastError,
+      failure
     })
   }
 }
 
+let instances = 0
+
 /** @internal */
 class SimClient implements Client.Client {
-  guards: RetryCall.Guards | undefined = undefined
+  readonly context: { readonly service: string; readonly operation: string; readonly resource: string; scope: string }
+  readonly store: Store
+  readonly holder: Client.GuardHolder | undefined
   constructor(
     readonly queue: EventQueue.EventQueue,
     readonly policy: Client.SimPolicy,
     readonly jitter: Rng.Stream,
-    readonly holder: Client.GuardHolder | undefined
-  ) {}
+    options: Client.Options
+  ) {
+    this.store = (options.store as Store | undefined) ?? new Store()
+    this.holder = options.holder
+    this.context = {
+      service: "Simulated",
+      operation: options.operation ?? "Call",
+      resource: options.resource ?? "resource",
+      scope: options.scope ?? `Simulated#${++instances}`
+    }
+  }
+
+  get scope(): string {
+    return this.context.scope
+  }
+
+  get guards(): Client.GuardStates | undefined {
+    const call = RetryCall.start({ policy: this.policy.policy, context: this.context, now: this.queue.now / 1000 })
+    return call.guarded ? this.store.read(call, this.queue.now / 1000, false) : undefined
+  }
 
   call(transport: Client.Transport, done: (result: Client.CallResult) => void, options?: Client.CallOptions): void {
-    new Call(this, transport, done, options?.idempotent)
+    new Call(this, transport, done, options)
   }
 }
 
@@ -123,5 +188,5 @@ export const make = (
   queue: EventQueue.EventQueue,
   policy: Client.SimPolicy,
   jitter: Rng.Stream,
-  holder?: Client.GuardHolder
-): Client.Client => new SimClient(queue, policy, jitter, holder)
+  options: Client.Options = {}
+): Client.Client => new SimClient(queue, policy, jitter, options)

@@ -75,7 +75,8 @@ export const makeClients = (store: Fleet.Store, seed: number): Client.MakeClient
         now
       )
     }
-    return ClientModule.make(queue, policy, jitter, holder)
+    // A named scope (no `#n`): the fleet store shares every key of it across the processes.
+    return ClientModule.make(queue, policy, jitter, { holder, scope: "Simulated(fleet)", resource: "table" })
   }
   return Object.assign(make, { counters })
 }
@@ -84,5 +85,6 @@ export const makeClients = (store: Fleet.Store, seed: number): Client.MakeClient
 export const perProcess: Client.MakeClient = (
   queue: EventQueue.EventQueue,
   policy: Client.SimPolicy,
-  jitter: Rng.Stream
-) => ClientModule.make(queue, policy, jitter)
+  jitter: Rng.Stream,
+  index: number
+) => ClientModule.make(queue, policy, jitter, { scope: `Simulated(p${index})#${index}`, resource: "table" })

@@ -4,7 +4,7 @@ import type * as Outage from "../Outage.js"
 import * as Rng from "../Rng.js"
 import * as Stats from "../Stats.js"
 import { recoveryLag, Series } from "./series.js"
-import { failures, networkDelay, ownGuards } from "./world.js"
+import { clientsOf, failures, networkDelay } from "./world.js"
 
 /** @internal */
 export const defaults: Outage.Params = {
@@ -27,16 +27,15 @@ export const trial = (
   params: Outage.Params,
   policy: Client.SimPolicy,
   seed: number,
-  makeClient: Client.MakeClient = ownGuards
+  makeClient?: Client.MakeClient
 ): Outage.Trial => {
   const queue = EventQueue.make()
   const network = Rng.stream(seed, "network")
   const net = () => networkDelay(network, params.networkMeanMillis, params.networkSdMillis)
   const arrivals = Rng.stream(seed, "arrivals")
-  const clients = Array.from(
-    { length: params.clients },
-    (_, i) => makeClient(queue, policy, Rng.stream(seed, "jitter", i), i)
-  )
+  const clients = makeClient === undefined ?
+    clientsOf(queue, policy, seed, params.clients) :
+    Array.from({ length: params.clients }, (_, i) => makeClient(queue, policy, Rng.stream(seed, "jitter", i), i))
   const from = params.startSeconds * 1e6
   const until = from + params.outageSeconds * 1e6
   const end = until + params.afterSeconds * 1e6
@@ -46,6 +45,8 @@ export const trial = (
   const attempts = new Series()
   const stops = new Map<string, number>()
   const latencies: Array<number> = []
+  let firstSuccessAfter: number | undefined
+  let failedAfter = 0
   const transport: Client.Transport = (reply) => {
     attempts.add(queue.now)
     queue.after(net(), () => {
@@ -59,7 +60,11 @@ export const trial = (
     offered.add(startedAt)
     clients[issued++ % clients.length]!.call(transport, (result) => {
       latencies.push((queue.now - startedAt) / 1000)
-      if (result.succeeded) return goodput.add(queue.now)
+      if (result.succeeded) {
+        if (firstSuccessAfter === undefined && queue.now >= until) firstSuccessAfter = queue.now - until
+        return goodput.add(queue.now)
+      }
+      if (startedAt >= until) failedAfter++
       const reason = result.stopReason ?? "unknown"
       stops.set(reason, (stops.get(reason) ?? 0) + 1)
     })
@@ -81,6 +86,8 @@ export const trial = (
     peakOutageLoad: Math.max(...ratios),
     engageSeconds: engaged < 0 ? undefined : engaged,
     recoveryLagSeconds: recoveryLag(goodput, offered, s1, seconds),
+    firstSuccessAfterMillis: firstSuccessAfter === undefined ? undefined : firstSuccessAfter / 1000,
+    failedAfterReturn: failedAfter,
     errors: [...stops.values()].reduce((a, b) => a + b, 0),
     stopReasons: Object.fromEntries(stops),
     p99Millis: Stats.percentile(latencies, 0.99),

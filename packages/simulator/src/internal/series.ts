@@ -1,8 +1,9 @@
-/** Counts per whole second of virtual time, growing as needed. @internal */
+/** Counts per bin of virtual time (a whole second unless told), growing as needed. @internal */
 export class Series {
   readonly counts: Array<number> = []
+  constructor(readonly binMicros = 1_000_000) {}
   add(atMicros: number, n = 1): void {
-    const i = Math.floor(atMicros / 1_000_000)
+    const i = Math.floor(atMicros / this.binMicros)
     while (this.counts.length <= i) this.counts.push(0)
     this.counts[i]! += n
   }
@@ -46,8 +47,10 @@ export const recoveryLag = (
 }
 
 /**
- * Time to recover: seconds after `from` until the first of `run` consecutive seconds in each of which the successes
- * are at least `share` of that second's arrivals. `undefined` when it does not happen before `end`.
+ * Time to recover: bins after bin `from` until the first window of `window` bins, all before bin `end`, whose successes
+ * reach `share` of the requests that arrived in it. `undefined` when there is none. Pooling the window's counts, rather
+ * than asking each second on its own, keeps Poisson noise (two independent counts of about λ each second) from
+ * deciding the verdict.
  * @internal
  */
 export const timeToRecover = (
@@ -55,13 +58,15 @@ export const timeToRecover = (
   offered: Series,
   from: number,
   end: number,
-  share = 0.95,
-  run = 5
+  window: number,
+  share = 0.95
 ): number | undefined => {
-  let streak = 0
-  for (let s = from; s < end; s++) {
-    streak = goodput.at(s) >= share * offered.at(s) ? streak + 1 : 0
-    if (streak === run) return s - run + 1 - from
+  let g = goodput.sum(from, from + window)
+  let a = offered.sum(from, from + window)
+  for (let b = from; b + window <= end; b++) {
+    if (g >= share * a) return b - from
+    g += goodput.at(b + window) - goodput.at(b)
+    a += offered.at(b + window) - offered.at(b)
   }
   return undefined
 }

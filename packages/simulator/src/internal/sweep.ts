@@ -15,6 +15,7 @@ export const defaults: Sweep.Options = {
   trials: 100,
   seeds: 5,
   firstSeed: 1,
+  heldOutFirstSeed: 101,
   policies: undefined,
   scale: "full"
 }
@@ -37,21 +38,9 @@ export const matrices = {
     ...Candidates.all
   ],
   B1: [...Policies.drain, ...Candidates.all, Throttled.oracle],
-  B1variants: [
-    ...Policies.drain.filter((p) => ["full", "aws-js-2026", "aws-js-2026-adaptive", "sre", "rebound"].includes(p.name)),
-    Candidates.reboundV1,
-    Throttled.oracle
-  ],
   B2: [...Policies.requests, ...Candidates.all],
   C1: [...Policies.requests, ...Candidates.all],
   C2: [...Policies.requests, ...Candidates.all],
-  C2map: [
-    Policies.none,
-    ...Policies.requests.filter((p) =>
-      ["immediate-3", "full", "aws-js-2026", "sre", "grpc", "finagle", "rebound"].includes(p.name)
-    ),
-    ...Candidates.all
-  ],
   hotOs: [
     Policies.none,
     Policies.curve("one-retry", "One immediate retry (HotOS '21)", {
@@ -60,39 +49,125 @@ export const matrices = {
       cap: 2000,
       maxAttempts: 2
     }),
-    rebound,
-    Candidates.reboundV1
+    ...Policies.requests.filter((p) => ["full", "aws-js-2026", "sre", "grpc", "finagle", "rebound"].includes(p.name)),
+    ...Candidates.all
   ]
 } as const satisfies Record<string, ReadonlyArray<Client.SimPolicy>>
 
+const drainCells = (d: Throttled.DrainParams, small: boolean): ReadonlyArray<Sweep.DrainCell> => {
+  const cell = (split: Sweep.Split, name: string, params: Throttled.DrainParams): Sweep.DrainCell => ({
+    split,
+    name,
+    params
+  })
+  if (small) {
+    return [
+      cell("training", "design point", d),
+      cell("held-out", `R = ${2 * d.refillPerSecond}/s`, { ...d, refillPerSecond: 2 * d.refillPerSecond })
+    ]
+  }
+  return [
+    cell("training", "R = 100/s, N = 50, W = 2,000 (design point)", d),
+    cell("training", "R = 25/s, W = 500", { ...d, refillPerSecond: 25, items: 500 }),
+    cell("training", "N = 100", { ...d, clients: 100, instances: 100 }),
+    cell("training", "2 processes of 25 workers", { ...d, processes: 2 }),
+    cell("training", "4 items in flight per worker", { ...d, inFlight: 4 }),
+    cell("training", "one client for all 50 workers", { ...d, instances: 1 }),
+    cell("held-out", "R = 50/s", { ...d, refillPerSecond: 50 }),
+    cell("held-out", "R = 200/s", { ...d, refillPerSecond: 200 }),
+    cell("held-out", "W = 4,000", { ...d, items: 4000 }),
+    cell("held-out", "N = 10", { ...d, clients: 10, instances: 10 }),
+    cell("held-out", "N = 200", { ...d, clients: 200, instances: 200 }),
+    cell("held-out", "R = 10/s, W = 500 (the lab's scale)", { ...d, refillPerSecond: 10, items: 500 }),
+    cell("held-out", "reads and writes on one table: 25 writers at 50/s, 25 readers at 100/s", {
+      ...d,
+      clients: 25,
+      instances: 50,
+      items: 1000,
+      refillPerSecond: 50,
+      reads: { clients: 25, items: 2000, refillPerSecond: 100 }
+    }),
+    cell("held-out", "5 processes of 10 workers", { ...d, processes: 5 })
+  ]
+}
+
+const outageCells = (o: Outage.Params, small: boolean): ReadonlyArray<Sweep.OutageCell> =>
+  small ?
+    [
+      { split: "training", name: "T = 10 s", params: { ...o, outageSeconds: 10 } },
+      { split: "held-out", name: "T = 20 s", params: { ...o, outageSeconds: 20 } }
+    ] :
+    [
+      { split: "training", name: "T = 10 s", params: { ...o, outageSeconds: 10 } },
+      { split: "held-out", name: "T = 60 s", params: { ...o, outageSeconds: 60 } },
+      { split: "held-out", name: "T = 300 s", params: { ...o, outageSeconds: 300 } },
+      {
+        split: "held-out",
+        name: "T = 60 s, 100 clients at 1/s each",
+        params: { ...o, outageSeconds: 60, clients: 100 }
+      }
+    ]
+
 const grids = {
   full: {
-    contentionClients: [10, 30, 50, 70, 100, 130, 160, 190],
     loadFactors: [0.5, 0.9, 1.0, 1.5, 3.0],
-    outages: [10, 60, 300],
-    mapLoads: [0.3, 0.5, 0.7, 0.8, 0.9, 0.95],
-    mapTriggers: [0.5, 1, 2, 5, 10],
-    drain: Throttled.drainDefaults,
     open: Throttled.openDefaults,
-    outage: Outage.defaults,
-    brownout: Brownout.defaults,
-    mapCapacity: 250,
-    mapSeeds: 2
+    cells: {
+      contention: [10, 30, 50, 70, 100, 130, 160, 190],
+      drain: drainCells(Throttled.drainDefaults, false),
+      outage: outageCells(Outage.defaults, false),
+      brownout: [
+        { split: "training", name: "C = 1,000/s, ρ = 0.8, T = 10 s (design point)", params: Brownout.defaults },
+        { split: "held-out", name: "HotOS '21: C = 300/s, λ = 280/s, T = 10 s", params: Brownout.hotOs }
+      ],
+      map: { loads: [0.3, 0.5, 0.7, 0.8, 0.9, 0.95], triggers: [0.5, 1, 2, 5, 10], capacity: 250, seeds: 2 }
+    } satisfies Sweep.Cells
   },
   small: {
-    contentionClients: [10, 20],
     loadFactors: [1.5],
-    outages: [10],
-    mapLoads: [0.5, 0.9],
-    mapTriggers: [2],
-    drain: { ...Throttled.drainDefaults, clients: 10, instances: 10, items: 200, refillPerSecond: 20 },
     open: { ...Throttled.openDefaults, clients: 10, overloadSeconds: 10, recoverySeconds: 10, refillPerSecond: 20 },
-    outage: { ...Outage.defaults, clients: 4, arrivalsPerSecond: 20, startSeconds: 5, afterSeconds: 10 },
-    brownout: { ...Brownout.defaults, capacityPerSecond: 100, startSeconds: 5, triggerSeconds: 2, horizonSeconds: 20 },
-    mapCapacity: 100,
-    mapSeeds: 1
+    cells: {
+      contention: [10, 20],
+      drain: drainCells(
+        { ...Throttled.drainDefaults, clients: 10, instances: 10, items: 200, refillPerSecond: 20 },
+        true
+      ),
+      outage: outageCells(
+        { ...Outage.defaults, clients: 4, arrivalsPerSecond: 20, startSeconds: 5, afterSeconds: 10 },
+        true
+      ),
+      brownout: [
+        {
+          split: "training",
+          name: "design point",
+          params: {
+            ...Brownout.defaults,
+            capacityPerSecond: 100,
+            startSeconds: 5,
+            triggerSeconds: 2,
+            horizonSeconds: 20
+          }
+        }
+      ],
+      map: { loads: [0.5, 0.9], triggers: [2], capacity: 100, seeds: 1 }
+    } satisfies Sweep.Cells
   }
 } as const
+
+/** @internal */
+export const cells = (scale: Sweep.Options["scale"]): Sweep.Cells => grids[scale].cells
+
+/** @internal */
+export const only = (all: Sweep.Cells, split: Sweep.Split): Sweep.Cells => ({
+  contention: all.contention.filter((n) => contentionSplit(n) === split),
+  drain: all.drain.filter((c) => c.split === split),
+  outage: all.outage.filter((c) => c.split === split),
+  brownout: all.brownout.filter((c) => c.split === split),
+  map: split === "held-out" ? all.map : { ...all.map, loads: [], triggers: [] }
+})
+
+/** A's training points are the ones rebound's transient curve was first chosen on. */
+const contentionSplit = (clients: number): Sweep.Split => [20, 50, 100, 190].includes(clients) ? "training" : "held-out"
 
 const maybe = (xs: ReadonlyArray<number | undefined>): Sweep.Maybe => {
   const finite = xs.filter((x): x is number => x !== undefined)
@@ -113,94 +188,132 @@ const over = <T extends { readonly events: number }>(
   return trials.reduce((n, r) => n + r.events, 0)
 }
 
+const drainRow = (
+  cell: Sweep.DrainCell,
+  policy: Client.SimPolicy,
+  rs: ReadonlyArray<Throttled.DrainTrial>
+): Sweep.DrainRow => {
+  const e = (f: (r: Throttled.DrainTrial) => number) => Stats.estimate(rs.map(f))
+  return {
+    split: cell.split,
+    cell: cell.name,
+    policy: policy.name,
+    label: policy.label,
+    instances: cell.params.instances,
+    bound: Throttled.drainBound(cell.params),
+    completionSeconds: e((r) => r.completionSeconds),
+    amplification: e((r) => r.amplification),
+    throttled: e((r) => r.throttled),
+    giveUps: e((r) => r.giveUps),
+    p50Millis: e((r) => r.p50Millis),
+    p99Millis: e((r) => r.p99Millis),
+    jain: e((r) => r.jain),
+    localWaitSeconds: e((r) => r.localWaitSeconds)
+  }
+}
+
+const outageRow = (
+  cell: Sweep.OutageCell,
+  policy: Client.SimPolicy,
+  rs: ReadonlyArray<Outage.Trial>
+): Sweep.OutageRow => {
+  const e = (f: (r: Outage.Trial) => number) => Stats.estimate(rs.map(f))
+  return {
+    split: cell.split,
+    cell: cell.name,
+    startSeconds: cell.params.startSeconds,
+    outageSeconds: cell.params.outageSeconds,
+    clients: cell.params.clients,
+    policy: policy.name,
+    label: policy.label,
+    outageLoad: e((r) => r.outageLoad),
+    peakOutageLoad: e((r) => r.peakOutageLoad),
+    engageSeconds: maybe(rs.map((r) => r.engageSeconds)),
+    recoveryLagSeconds: maybe(rs.map((r) => r.recoveryLagSeconds)),
+    firstSuccessAfterMillis: maybe(rs.map((r) => r.firstSuccessAfterMillis)),
+    failedAfterReturn: e((r) => r.failedAfterReturn),
+    errors: e((r) => r.errors),
+    p99Millis: e((r) => r.p99Millis),
+    goodput: meanSeries(rs.map((r) => r.goodput)),
+    attempts: meanSeries(rs.map((r) => r.attemptsPerSecond)),
+    offered: meanSeries(rs.map((r) => r.offered))
+  }
+}
+
 /** @internal */
 export const plan = (options: Sweep.Options): Sweep.Plan => {
   const grid = grids[options.scale]
-  const seeds = Array.from({ length: options.seeds }, (_, i) => options.firstSeed + i)
-  const trials = Array.from({ length: options.trials }, (_, i) => options.firstSeed + i)
+  const all = grid.cells
+  const seedsFrom = (first: number) => Array.from({ length: options.seeds }, (_, i) => first + i)
+  const seedsOf = (split: Sweep.Split) => seedsFrom(split === "training" ? options.firstSeed : options.heldOutFirstSeed)
+  const trialsOf = (split: Sweep.Split) =>
+    Array.from(
+      { length: options.trials },
+      (_, i) => options.firstSeed + (split === "training" ? 0 : options.trials) + i
+    )
   const wanted = (p: Client.SimPolicy) =>
     options.policies === undefined || options.policies.some((name) => p.name === name || p.name.startsWith(`${name}-`))
   const pick = (ps: ReadonlyArray<Client.SimPolicy>) => ps.filter(wanted)
   const tasks: Array<Sweep.Task> = []
-  const results: {
-    A: Array<Sweep.ContentionRow>
-    B1: Array<Sweep.DrainRow>
-    B1explore: Array<Sweep.DrainRow>
-    B1variants: Array<Sweep.DrainRow>
-    B2: Array<Sweep.OpenRow>
-    C1: Array<Sweep.OutageRow>
-    C2: Array<Sweep.BrownoutRow>
-    hotOs: Array<Sweep.BrownoutRow>
-    C2map: Array<Sweep.MapCell>
-  } = { A: [], B1: [], B1explore: [], B1variants: [], B2: [], C1: [], C2: [], hotOs: [], C2map: [] }
+  const results = {
+    contention: [] as Array<Sweep.ContentionRow>,
+    drain: [] as Array<Sweep.DrainRow>,
+    open: [] as Array<Sweep.OpenRow>,
+    outage: [] as Array<Sweep.OutageRow>,
+    brownout: [] as Array<Sweep.BrownoutRow>,
+    map: [] as Array<Sweep.MapCell>,
+    tuningDrain: [] as Array<Sweep.DrainRow>,
+    tuningOutage: [] as Array<Sweep.OutageRow>
+  }
   const has = (s: Sweep.ScenarioId) => options.scenarios.includes(s)
 
   if (has("A")) {
-    for (const clients of grid.contentionClients) {
+    for (const clients of all.contention) {
+      const split = contentionSplit(clients)
       for (const policy of pick(matrices.A)) {
         tasks.push({
           scenario: "A",
           label: `A ${policy.name} N=${clients}`,
           run: () =>
-            over(trials.map((seed) => Contention.trial({ ...Contention.defaults, clients }, policy, seed)), (rs) => {
-              const reference = Contention.reference.find((r) => r.clients === clients && r.policy === policy.name)
-              results.A.push({
-                clients,
-                policy: policy.name,
-                label: policy.label,
-                writes: Stats.estimate(rs.map((r) => r.writes)),
-                completionMillis: Stats.estimate(rs.map((r) => r.completionMillis)),
-                completed: Stats.estimate(rs.map((r) => r.completed)),
-                reference: reference === undefined ?
-                  undefined :
-                  { writes: reference.writes, completionMillis: reference.completionMillis }
-              })
-            })
+            over(
+              trialsOf(split).map((seed) => Contention.trial({ ...Contention.defaults, clients }, policy, seed)),
+              (rs) => {
+                const reference = split === "training" ?
+                  Contention.reference.find((r) => r.clients === clients && r.policy === policy.name) :
+                  undefined
+                results.contention.push({
+                  split,
+                  clients,
+                  policy: policy.name,
+                  label: policy.label,
+                  writes: Stats.estimate(rs.map((r) => r.writes)),
+                  completionMillis: Stats.estimate(rs.map((r) => r.completionMillis)),
+                  completed: Stats.estimate(rs.map((r) => r.completed)),
+                  reference: reference === undefined ?
+                    undefined :
+                    { writes: reference.writes, completionMillis: reference.completionMillis }
+                })
+              }
+            )
         })
       }
     }
   }
   if (has("B1")) {
-    const drain = (
-      into: Array<Sweep.DrainRow>,
-      params: Throttled.DrainParams,
-      policy: Client.SimPolicy,
-      variant = ""
-    ): Sweep.Task => ({
+    const drain = (into: Array<Sweep.DrainRow>, cell: Sweep.DrainCell, policy: Client.SimPolicy): Sweep.Task => ({
       scenario: "B1",
-      label: `B1 ${policy.name}${variant}`,
+      label: `B1 ${policy.name} ${cell.name}`,
       run: () =>
-        over(seeds.map((seed) => Throttled.drain(params, policy, seed)), (rs) => {
-          const e = (f: (r: Throttled.DrainTrial) => number) => Stats.estimate(rs.map(f))
-          into.push({
-            policy: policy.name,
-            label: `${policy.label}${variant}`,
-            instances: params.instances,
-            bound: Throttled.drainBound(params),
-            completionSeconds: e((r) => r.completionSeconds),
-            amplification: e((r) => r.amplification),
-            throttled: e((r) => r.throttled),
-            giveUps: e((r) => r.giveUps),
-            p50Millis: e((r) => r.p50Millis),
-            p99Millis: e((r) => r.p99Millis),
-            jain: e((r) => r.jain),
-            localWaitSeconds: e((r) => r.localWaitSeconds)
-          })
-        })
+        over(
+          seedsOf(cell.split).map((seed) => Throttled.drain(cell.params, policy, seed)),
+          (rs) => into.push(drainRow(cell, policy, rs))
+        )
     })
-    for (const policy of pick(matrices.B1)) tasks.push(drain(results.B1, grid.drain, policy))
-    const variants: ReadonlyArray<readonly [string, Throttled.DrainParams]> = [
-      ["B = 300·R", { ...grid.drain, burst: 300 * grid.drain.refillPerSecond }],
-      ["4 in flight per client", { ...grid.drain, inFlight: 4 }]
-    ]
-    for (const [name, params] of variants) {
-      for (const policy of pick(matrices.B1variants)) {
-        tasks.push(drain(results.B1variants, params, policy, ` — ${name}`))
+    for (const cell of all.drain) {
+      for (const policy of pick(matrices.B1)) tasks.push(drain(results.drain, cell, policy))
+      if (cell.split === "training") {
+        for (const policy of pick(Candidates.tuning)) tasks.push(drain(results.tuningDrain, cell, policy))
       }
-    }
-    for (const variant of Candidates.drainExploration.filter((v) => wanted(v.policy))) {
-      const instances = Math.min(grid.drain.clients, variant.instances ?? grid.drain.instances)
-      tasks.push(drain(results.B1explore, { ...grid.drain, instances }, variant.policy))
     }
   }
   if (has("B2")) {
@@ -210,45 +323,70 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
           scenario: "B2",
           label: `B2 ${policy.name} ${loadFactor}×R`,
           run: () =>
-            over(seeds.map((seed) => Throttled.open({ ...grid.open, loadFactor }, policy, seed)), (rs) => {
-              const e = (f: (r: Throttled.OpenTrial) => number) => Stats.estimate(rs.map(f))
-              results.B2.push({
-                loadFactor,
-                policy: policy.name,
-                label: policy.label,
-                goodputPerSecond: e((r) => r.goodputPerSecond),
-                amplification: e((r) => r.amplification),
-                throttled: e((r) => r.throttled),
-                errors: e((r) => r.issued - r.succeeded),
-                p99Millis: e((r) => r.p99Millis),
-                recoveryLagSeconds: maybe(rs.map((r) => r.recoveryLagSeconds)),
-                goodput: meanSeries(rs.map((r) => r.goodput)),
-                offered: meanSeries(rs.map((r) => r.offered))
-              })
-            })
+            over(
+              seedsOf("training").map((seed) => Throttled.open({ ...grid.open, loadFactor }, policy, seed)),
+              (rs) => {
+                const e = (f: (r: Throttled.OpenTrial) => number) => Stats.estimate(rs.map(f))
+                results.open.push({
+                  loadFactor,
+                  policy: policy.name,
+                  label: policy.label,
+                  goodputPerSecond: e((r) => r.goodputPerSecond),
+                  amplification: e((r) => r.amplification),
+                  throttled: e((r) => r.throttled),
+                  errors: e((r) => r.issued - r.succeeded),
+                  p99Millis: e((r) => r.p99Millis),
+                  recoveryLagSeconds: maybe(rs.map((r) => r.recoveryLagSeconds)),
+                  goodput: meanSeries(rs.map((r) => r.goodput)),
+                  offered: meanSeries(rs.map((r) => r.offered)),
+                  attempts: meanSeries(rs.map((r) => r.attemptsPerSecond))
+                })
+              }
+            )
         })
       }
     }
   }
   if (has("C1")) {
-    for (const outageSeconds of grid.outages) {
-      for (const policy of pick(matrices.C1)) {
+    const outage = (into: Array<Sweep.OutageRow>, cell: Sweep.OutageCell, policy: Client.SimPolicy): Sweep.Task => ({
+      scenario: "C1",
+      label: `C1 ${policy.name} ${cell.name}`,
+      run: () =>
+        over(
+          seedsOf(cell.split).map((seed) => Outage.trial(cell.params, policy, seed)),
+          (rs) => into.push(outageRow(cell, policy, rs))
+        )
+    })
+    for (const cell of all.outage) {
+      for (const policy of pick(matrices.C1)) tasks.push(outage(results.outage, cell, policy))
+      if (cell.split === "training") {
+        for (const policy of pick(Candidates.tuning)) tasks.push(outage(results.tuningOutage, cell, policy))
+      }
+    }
+  }
+  if (has("C2")) {
+    for (const cell of all.brownout) {
+      const matrix = cell.split === "training" ? matrices.C2 : matrices.hotOs
+      for (const policy of pick(matrix)) {
         tasks.push({
-          scenario: "C1",
-          label: `C1 ${policy.name} T=${outageSeconds}s`,
+          scenario: "C2",
+          label: `C2 ${policy.name} ${cell.name}`,
           run: () =>
-            over(seeds.map((seed) => Outage.trial({ ...grid.outage, outageSeconds }, policy, seed)), (rs) => {
-              const e = (f: (r: Outage.Trial) => number) => Stats.estimate(rs.map(f))
-              results.C1.push({
-                outageSeconds,
+            over(seedsOf(cell.split).map((seed) => Brownout.trial(cell.params, policy, seed)), (rs) => {
+              const e = (f: (r: Brownout.Trial) => number) => Stats.estimate(rs.map(f))
+              results.brownout.push({
+                split: cell.split,
+                cell: cell.name,
+                load: cell.params.load,
                 policy: policy.name,
                 label: policy.label,
-                outageLoad: e((r) => r.outageLoad),
-                peakOutageLoad: e((r) => r.peakOutageLoad),
-                engageSeconds: maybe(rs.map((r) => r.engageSeconds)),
-                recoveryLagSeconds: maybe(rs.map((r) => r.recoveryLagSeconds)),
+                bound: Brownout.drainBound(cell.params),
+                timeToRecoverSeconds: maybe(rs.map((r) => r.timeToRecoverSeconds)),
+                peakLoad: e((r) => r.peakLoad),
+                triggerLoad: e((r) => r.triggerLoad),
+                finalLoad: e((r) => r.finalLoad),
+                wastedFraction: e((r) => r.wastedFraction),
                 errors: e((r) => r.errors),
-                p99Millis: e((r) => r.p99Millis),
                 goodput: meanSeries(rs.map((r) => r.goodput)),
                 attempts: meanSeries(rs.map((r) => r.attemptsPerSecond)),
                 offered: meanSeries(rs.map((r) => r.offered))
@@ -257,57 +395,24 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
         })
       }
     }
-  }
-  if (has("C2")) {
-    const brownout = (
-      into: Array<Sweep.BrownoutRow>,
-      params: Brownout.Params,
-      policy: Client.SimPolicy,
-      label: string
-    ): Sweep.Task => ({
-      scenario: "C2",
-      label,
-      run: () =>
-        over(seeds.map((seed) => Brownout.trial(params, policy, seed)), (rs) => {
-          const e = (f: (r: Brownout.Trial) => number) => Stats.estimate(rs.map(f))
-          into.push({
-            policy: policy.name,
-            label: policy.label,
-            bound: Brownout.drainBound(params),
-            timeToRecoverSeconds: maybe(rs.map((r) => r.timeToRecoverSeconds)),
-            peakLoad: e((r) => r.peakLoad),
-            triggerLoad: e((r) => r.triggerLoad),
-            finalLoad: e((r) => r.finalLoad),
-            wastedFraction: e((r) => r.wastedFraction),
-            errors: e((r) => r.errors),
-            goodput: meanSeries(rs.map((r) => r.goodput)),
-            attempts: meanSeries(rs.map((r) => r.attemptsPerSecond)),
-            offered: meanSeries(rs.map((r) => r.offered))
-          })
-        })
-    })
-    for (const policy of pick(matrices.C2)) tasks.push(brownout(results.C2, grid.brownout, policy, `C2 ${policy.name}`))
-    const hotOs = options.scale === "full" ? Brownout.hotOs : { ...grid.brownout, load: 280 / 300 }
-    for (const policy of pick(matrices.hotOs)) {
-      tasks.push(brownout(results.hotOs, hotOs, policy, `C2 HotOS '21 ${policy.name}`))
-    }
-    const mapSeeds = seeds.slice(0, grid.mapSeeds)
-    for (const policy of pick(matrices.C2map)) {
-      for (const load of grid.mapLoads) {
-        for (const triggerSeconds of grid.mapTriggers) {
+    const mapSeeds = seedsOf("held-out").slice(0, all.map.seeds)
+    const base = all.brownout[0]!.params
+    for (const policy of pick(matrices.C2)) {
+      for (const load of all.map.loads) {
+        for (const triggerSeconds of all.map.triggers) {
           tasks.push({
             scenario: "C2",
             label: `C2 map ${policy.name} ρ=${load} T=${triggerSeconds}s`,
             run: () => {
               const params: Brownout.Params = {
-                ...grid.brownout,
-                capacityPerSecond: grid.mapCapacity,
+                ...base,
+                capacityPerSecond: all.map.capacity,
                 load,
                 triggerSeconds,
                 stopWhenRecovered: true
               }
               return over(mapSeeds.map((seed) => Brownout.trial(params, policy, seed)), (rs) =>
-                results.C2map.push({
+                results.map.push({
                   policy: policy.name,
                   label: policy.label,
                   load,
@@ -322,21 +427,5 @@ export const plan = (options: Sweep.Options): Sweep.Plan => {
       }
     }
   }
-  return {
-    tasks,
-    results: () => ({
-      options,
-      contention: results.A,
-      drain: results.B1,
-      drainExploration: results.B1explore,
-      drainVariants: results.B1variants,
-      drainBound: Throttled.drainBound(grid.drain),
-      open: results.B2,
-      outage: results.C1,
-      brownout: results.C2,
-      brownoutBound: Brownout.drainBound(grid.brownout),
-      hotOs: results.hotOs,
-      map: results.C2map
-    })
-  }
+  return { tasks, results: () => ({ options, ...results }) }
 }

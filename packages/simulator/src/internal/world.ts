@@ -1,7 +1,8 @@
 import { CallError } from "@rebound/core"
 import type * as Client from "../Client.js"
 import * as ClientModule from "../Client.js"
-import type * as Rng from "../Rng.js"
+import type * as EventQueue from "../EventQueue.js"
+import * as Rng from "../Rng.js"
 
 /** One-way network delay |N(mean, sd)| in whole microseconds. @internal */
 export const networkDelay = (stream: Rng.Stream, meanMillis: number, sdMillis: number): number =>
@@ -44,5 +45,24 @@ export const failures = {
   })
 } as const
 
-/** The default instances: each its own SDK client, with its own guard state. @internal */
-export const ownGuards: Client.MakeClient = (queue, policy, jitter) => ClientModule.make(queue, policy, jitter)
+/**
+ * `count` client instances spread over `processes` processes in turn: client i runs in process i mod `processes`,
+ * with the scope `Simulated(p<k>)#<i>` (as `@rebound/aws` names an instance: its place, then its number) and that
+ * process's store. Client i draws its jitter from stream ("jitter", i).
+ * @internal
+ */
+export const clientsOf = (
+  queue: EventQueue.EventQueue,
+  policy: Client.SimPolicy,
+  seed: number,
+  count: number,
+  processes = 1
+): Array<Client.Client> => {
+  const stores = Array.from({ length: Math.max(1, processes) }, () => ClientModule.makeStore())
+  return Array.from({ length: count }, (_, i) =>
+    ClientModule.make(queue, policy, Rng.stream(seed, "jitter", i), {
+      scope: `Simulated(p${i % stores.length})#${i}`,
+      store: stores[i % stores.length]!,
+      resource: "table"
+    }))
+}
