@@ -164,7 +164,11 @@ export const observer = (options: Options = {}): RetryEvent.RetryObserver => {
     QuotaChanged: () => Effect.void,
     BudgetChecked: () => Effect.void,
     LimiterRateChanged: () => Effect.void,
-    BreakerStateChanged: () => Effect.void
+    BreakerStateChanged: () => Effect.void,
+    HedgeStarted: () => Effect.void,
+    HedgeSkipped: () => Effect.void,
+    HedgeWon: () => Effect.void,
+    HedgeCancelled: () => Effect.void
   })
 }
 

@@ -6,11 +6,12 @@ import type * as RetryCall from "../RetryCall.js"
 import type * as RetryEvent_ from "../RetryEvent.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
 import type { StateStore } from "../StateStore.js"
+import { latencyEstimate } from "./hedgedRound.js"
 import * as machine from "./retryCall.js"
 import { emitter, observers } from "./retryEvent.js"
 import { StateStoreTag } from "./stateStore.js"
 
-const kinds: ReadonlyArray<RetryCall.GuardKind> = ["breaker", "limiter", "budget", "quota"]
+const kinds = machine.guardKinds
 
 /**
  * One call's machine bound to its world: the clock, the state store its guards live in, and the observers its events
@@ -27,6 +28,10 @@ export interface Driver {
   readonly succeeded: Effect.Effect<RetryCall.Output>
   /** Draws the jitter from `Random`, then steps. */
   readonly failed: (error: CallError.CallError, delayMillis?: number) => Effect.Effect<RetryCall.Output>
+  /** Hedging: the hedge delay of `attempt` passed; a copy's outcome. */
+  readonly hedge: (attempt: number) => Effect.Effect<RetryCall.Output>
+  readonly copySucceeded: (copy: number) => Effect.Effect<RetryCall.Output>
+  readonly copyFailed: (copy: number, error: CallError.CallError) => Effect.Effect<RetryCall.Output>
   readonly release: (reason: RetryCall.AbortReason) => Effect.Effect<void>
 }
 
@@ -48,7 +53,14 @@ export const make = (
     observers,
     (all) =>
       Effect.flatMap(StateStoreTag, (store) =>
-        Effect.clockWith((clock) => Effect.sync(() => bind(policy, options, store, clock, emitter(all)))))
+        Effect.clockWith((clock) =>
+          policy.hedging === undefined ?
+            Effect.sync(() => bind(policy, options, store, clock, emitter(all), undefined)) :
+            Effect.map(
+              latencyEstimate(policy.hedging, contextOf(options), clock),
+              (latency) => bind(policy, options, store, clock, emitter(all), latency)
+            )
+        ))
   )
 
 const bind = (
@@ -56,7 +68,8 @@ const bind = (
   options: RetryPolicy.CallOptions | undefined,
   store: StateStore,
   clock: Clock.Clock,
-  emit: ((event: RetryEvent_.RetryEvent) => Effect.Effect<void>) | undefined
+  emit: ((event: RetryEvent_.RetryEvent) => Effect.Effect<void>) | undefined,
+  latencyMillis: number | undefined
 ): Driver => {
   const context = contextOf(options)
   let call = machine.start({
@@ -65,7 +78,8 @@ const bind = (
     now: clock.unsafeCurrentTimeMillis(),
     idempotent: options?.idempotent,
     bypassGuards: options?.cleanup,
-    info: emit === undefined ? undefined : { id: ++callIds, ...context, policy: policy.name }
+    info: emit === undefined ? undefined : { id: ++callIds, ...context, policy: policy.name },
+    latencyMillis
   })
   const present = kinds.filter((kind) => call.keys[kind] !== undefined)
   const keys = present.map((kind) => call.keys[kind]!)
@@ -102,6 +116,10 @@ const bind = (
     succeeded: Effect.suspend(() => apply({ _tag: "Succeeded", now: now() })),
     failed: (error, delayMillis) =>
       Effect.flatMap(Random.next, (draw) => apply({ _tag: "Failed", now: now(), error, draw, delayMillis })),
+    hedge: (attempt) => Effect.suspend(() => apply({ _tag: "Hedge", now: now(), attempt })),
+    copySucceeded: (copy) => Effect.suspend(() => apply({ _tag: "Succeeded", now: now(), copy })),
+    copyFailed: (copy, error) =>
+      Effect.flatMap(Random.next, (draw) => apply({ _tag: "Failed", now: now(), error, draw, copy })),
     release: (reason) =>
       Effect.suspend(() =>
         machine.isDone(call) ? Effect.void : Effect.asVoid(apply({ _tag: "Release", now: now(), reason }))

@@ -17,6 +17,7 @@ import type * as RetryPolicy from "../RetryPolicy.js"
 import { recheckMillis } from "./adaptiveLimiter.js"
 import * as driver from "./callDriver.js"
 import { isCallError } from "./callError.js"
+import * as hedged from "./hedgedRound.js"
 import * as presets from "./presets.js"
 import * as machine from "./retryCall.js"
 import * as decision from "./retryDecision.js"
@@ -75,17 +76,16 @@ export const run = <A, E, R>(
         }),
         Effect.fail(machine.stopError(output) as E)
       )
+    const succeeded = (value: A) => (output: RetryCall.Output): Effect.Effect<A, E, R> => {
+      if (output._tag !== "Succeeded") return Effect.succeed(value)
+      return Effect.as(
+        Effect.annotateCurrentSpan("rebound.attempts", output.summary.attempts),
+        onSuccess !== undefined ? onSuccess(value, output.summary) : value
+      )
+    }
     const attempt = (n: number): Effect.Effect<A, E, R> =>
       Effect.flatMap(attemptSpan(self, n), (result) => {
-        if (Either.isRight(result)) {
-          return Effect.flatMap(d.succeeded, (output) => {
-            if (output._tag !== "Succeeded") return Effect.succeed(result.right)
-            return Effect.as(
-              Effect.annotateCurrentSpan("rebound.attempts", output.summary.attempts),
-              onSuccess !== undefined ? onSuccess(result.right, output.summary) : result.right
-            )
-          })
-        }
+        if (Either.isRight(result)) return Effect.flatMap(d.succeeded, succeeded(result.right))
         const error = result.left
         if (!isCallError(error)) return Effect.zipRight(d.release("unclassified"), Effect.fail(error))
         return Effect.flatMap(d.failed(error), afterFailure)
@@ -93,7 +93,10 @@ export const run = <A, E, R>(
     const afterAdmission = (output: RetryCall.Output): Effect.Effect<A, E, R> => {
       switch (output._tag) {
         case "Proceed":
-          return attempt(output.attempt)
+          // Only an attempt the machine may hedge runs as a race of copies; every other runs as it is.
+          return output.hedgeAfterMillis === undefined ?
+            attempt(output.attempt) :
+            hedged.round(self, d, output.attempt, output.hedgeAfterMillis, attemptSpan, succeeded, afterFailure)
         case "Wait":
           // Re-estimate at least every `recheckMillis`: a wait booked while the limiter was slow shortens as it recovers.
           return Effect.zipRight(waitStep(output.waitMillis), Effect.flatMap(d.recheck, afterAdmission))
@@ -119,10 +122,11 @@ export const run = <A, E, R>(
     })
   )
 
-/** One attempt in its own span, annotated with the failure it ended with. */
+/** One attempt (or, `copy` > 0, one of its hedges) in its own span, annotated with the failure it ended with. */
 const attemptSpan = <A, E, R>(
   self: Effect.Effect<A, E, R>,
-  attempt: number
+  attempt: number,
+  copy = 0
 ): Effect.Effect<Either.Either<A, E>, never, R> =>
   self.pipe(
     Effect.tapError((error) =>
@@ -130,7 +134,10 @@ const attemptSpan = <A, E, R>(
         Effect.annotateCurrentSpan(spanAttributes(error)) :
         Effect.void
     ),
-    Effect.withSpan("rebound.attempt", { attributes: { "rebound.attempt": attempt }, captureStackTrace: false }),
+    Effect.withSpan("rebound.attempt", {
+      attributes: copy === 0 ? { "rebound.attempt": attempt } : { "rebound.attempt": attempt, "rebound.hedge": copy },
+      captureStackTrace: false
+    }),
     Effect.either
   )
 
@@ -252,7 +259,8 @@ interface ScheduleState {
 }
 
 const hasGuards = (p: RetryPolicy.RetryPolicy) =>
-  p.quota !== undefined || p.budget !== undefined || p.limiter !== undefined || p.breaker !== undefined
+  p.quota !== undefined || p.budget !== undefined || p.limiter !== undefined || p.breaker !== undefined ||
+  p.hedging !== undefined
 
 /** @internal */
 export const withoutGuards = (p: RetryPolicy.RetryPolicy): RetryPolicy.Unguarded =>
@@ -261,7 +269,8 @@ export const withoutGuards = (p: RetryPolicy.RetryPolicy): RetryPolicy.Unguarded
       quota: undefined,
       budget: undefined,
       limiter: undefined,
-      breaker: undefined
+      breaker: undefined,
+      hedging: undefined
     }) :
     p) as RetryPolicy.Unguarded
 
@@ -275,7 +284,8 @@ export const toSchedule = (
       "RetryPolicy.toSchedule",
       "policy",
       retryPolicy.name,
-      "a policy without quota, budget, limiter or breaker: a Schedule sees only failures, so it cannot apply them " +
+      "a policy without quota, budget, limiter or breaker, and without hedging: a Schedule sees only failures, so it " +
+        "cannot apply them " +
         "(use RetryPolicy.retry, or RetryPolicy.withoutGuards(policy) to drop them knowingly)"
     )
   }
