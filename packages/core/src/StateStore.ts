@@ -130,8 +130,9 @@ export const layerMemory: Layer.Layer<never> = internal.layerMemory
 export const layerMemoryWith: (options?: MemoryOptions) => Layer.Layer<never> = internal.layerMemoryWith
 
 /**
- * Removes every guard state a scope owns from the store in context — what a service layer does for its client
- * instance when it closes, so state never outlives its owner.
+ * Removes every guard state a scope owns from the store in context, and the latency series hedging keeps for it in the
+ * `LatencyTracker` in context — what a service layer does for its client instance when it closes, so state never
+ * outlives its owner.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { CircuitBreaker, Hedging, LatencyTracker, RetryPolicy, RetryQuota, StateStore } from "@rebound/core"
+import { CircuitBreaker, Hedging, LatencyTracker, RetryCall, RetryPolicy, RetryQuota, StateStore } from "@rebound/core"
 import { Testing } from "@rebound/core/testing"
 import { Effect, Exit, Fiber, Option, TestClock } from "effect"
 import { hedgeTrace, observed, service } from "./hedgingHelpers.js"
@@ -345,4 +345,54 @@ describe("runs the same decisions as the pure machine", () => {
       )
       expect(elapsedMillis).toBe(40)
     }))
+})
+
+describe("the pure machine (RetryCall)", () => {
+  const policy = fixed({ maxHedged: 2, budget: { ratio: 0.5, maxTokens: 1 } })
+  const begin = (idempotent?: boolean) => {
+    const call = RetryCall.start({ policy, context, now: 0, idempotent })
+    return { call, guards: RetryCall.initialGuards(call, 0) }
+  }
+
+  it("says when to hedge, spends the budget, and names the copies to cancel", () => {
+    let { call, guards } = begin()
+    const admitted = RetryCall.step(call, guards, { _tag: "Admit", now: 0 })
+    expect(admitted.output).toEqual({ _tag: "Proceed", attempt: 1, waitMillis: 0, hedgeAfterMillis: 10 })
+    // The call paid 0.5 into a full bucket of 1: still 1.
+    expect(admitted.guards.hedge).toEqual({ tokens: 1, pausedUntil: 0 })
+    ;({ call, guards } = admitted)
+    const first = RetryCall.step(call, guards, { _tag: "Hedge", now: 10, attempt: 1 })
+    expect(first.output).toEqual({ _tag: "Hedge", attempt: 1, copy: 1, hedgeAfterMillis: 10 })
+    expect(first.guards.hedge).toEqual({ tokens: 0, pausedUntil: 0 })
+    ;({ call, guards } = first)
+    const second = RetryCall.step(call, guards, { _tag: "Hedge", now: 20, attempt: 1 })
+    expect(second.output).toEqual({ _tag: "Pending" })
+    ;({ call, guards } = second)
+    const stale = RetryCall.step(call, guards, { _tag: "Hedge", now: 21, attempt: 7 })
+    expect(stale.output).toEqual({ _tag: "Pending" })
+    const won = RetryCall.step(call, guards, { _tag: "Succeeded", now: 25, copy: 1 })
+    expect(won.output).toMatchObject({ _tag: "Succeeded", cancelled: [0], summary: { attempts: 1 } })
+    expect(won.call.phase).toBe("Done")
+  })
+
+  it("never hedges a non-idempotent call", () => {
+    const { call, guards } = begin(false)
+    const admitted = RetryCall.step(call, guards, { _tag: "Admit", now: 0 })
+    expect(admitted.output).toEqual({ _tag: "Proceed", attempt: 1, waitMillis: 0 })
+    const due = RetryCall.step(admitted.call, admitted.guards, { _tag: "Hedge", now: 10, attempt: 1 })
+    expect(due.output).toEqual({ _tag: "Pending" })
+    expect(due.guards.hedge).toEqual(admitted.guards.hedge)
+  })
+
+  it("a copy that fails while another is in flight is Pending; the last one decides the retry", () => {
+    let { call, guards } = begin()
+    ;({ call, guards } = RetryCall.step(call, guards, { _tag: "Admit", now: 0 }))
+    ;({ call, guards } = RetryCall.step(call, guards, { _tag: "Hedge", now: 10, attempt: 1 }))
+    const error = Testing.failureOf("transient")!
+    const one = RetryCall.step(call, guards, { _tag: "Failed", now: 12, error, draw: 0.5, copy: 0 })
+    expect(one.output).toEqual({ _tag: "Pending" })
+    const last = RetryCall.step(one.call, one.guards, { _tag: "Failed", now: 14, error, draw: 0.5, copy: 1 })
+    expect(last.output).toEqual({ _tag: "Retry", delayMillis: 10, basis: "backoff" })
+    expect(last.call.retry.attempts).toBe(1)
+  })
 })

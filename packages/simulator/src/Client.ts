@@ -9,8 +9,10 @@
  * cross-check test runs the interpreter under `TestClock` on the same draws, with calls one at a time and concurrent
  * calls sharing a breaker, a quota and a limiter, and requires the same delays, attempt instants and stop reasons.
  *
- * Guard state (quota tokens, budget window, limiter rate, breaker state) belongs to the client instance, as the
- * `StateStore` key of one SDK client does.
+ * Guard state (quota tokens, budget window, limiter rate, breaker state, hedge budget) belongs to the client instance,
+ * as the `StateStore` key of one SDK client does; so does the latency a quantile hedging delay reads
+ * (`LatencyTracker`). A policy that hedges runs its hedges as the interpreter does: a timer per attempt, the machine's
+ * `Hedge` step when it fires, and the losers cancelled through the transport's cancel function.
  *
  * @since 0.1.0
  */
@@ -55,12 +57,13 @@ export type Outcome = "success" | CallError.CallError
 
 /**
  * Sends one attempt at the current virtual time. The scenario must call `reply` exactly once, at the instant the
- * client learns the outcome.
+ * client learns the outcome. It may return a function that cancels the request: the client calls it when a hedge
+ * makes the request a loser (the interpreter aborts its HTTP request then); a reply after that is ignored.
  *
  * @since 0.1.0
  * @category models
  */
-export type Transport = (reply: (outcome: Outcome) => void) => void
+export type Transport = (reply: (outcome: Outcome) => void) => void | (() => void)
 
 /**
  * How a logical call ended.
@@ -82,6 +85,8 @@ export interface CallResult {
   /** Time spent waiting for the adaptive limiter, microseconds. */
   readonly waitedMicros: number
   readonly lastError: CallError.CallError | undefined
+  /** Hedged copies sent (extra requests beyond the attempts). */
+  readonly hedges: number
 }
 
 /**
