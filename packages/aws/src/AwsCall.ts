@@ -54,6 +54,11 @@ export interface Service {
   /** The service's name in failures, events and keys, e.g. `"DynamoDB"`. */
   readonly name: string
   readonly client: SdkClient
+  /**
+   * Where hedges go (a policy with `hedging`): a second client of the same configuration, with its own connection pool,
+   * so a hedge opens a fresh connection (and a fresh DNS lookup) as AWS advises for slow S3 requests. Default: `client`.
+   */
+  readonly hedgeClient?: SdkClient | undefined
   readonly policy?: RetryPolicy.RetryPolicy | undefined
   /** Per-attempt timeout. Default 30 seconds. */
   readonly attemptTimeout?: Duration.DurationInput | undefined

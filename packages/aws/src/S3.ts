@@ -112,7 +112,15 @@ export class S3 extends Context.Tag("@rebound/aws/S3")<S3, S3Service>() {}
  * @since 0.1.0
  * @category models
  */
-export type Options = ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttempts" | "retryStrategy">>
+export type Options = ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttempts" | "retryStrategy">> & {
+  /**
+   * Where hedged requests go (a policy with `hedging`): `"fresh"` (default), a second client of the same
+   * configuration with its own connection pool, so each hedge opens a new connection with a fresh DNS lookup, as AWS's
+   * S3 performance guidance advises for slow requests; `"shared"`, the service's own client. A request handler object
+   * of your own in `sdk.requestHandler` is shared by both clients either way.
+   */
+  readonly hedgeConnection?: "fresh" | "shared" | undefined
+}
 
 /**
  * Builds the service; the client lives as long as the scope.
@@ -122,7 +130,7 @@ export type Options = ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttem
  */
 export const make = (options: Options = {}): Effect.Effect<S3Service, never, Scope.Scope> =>
   Effect.map(
-    service.make("S3", (config) => new S3Client(config), options, "60 seconds"),
+    service.make("S3", (config) => new S3Client(config), options, "60 seconds", options.hedgeConnection !== "shared"),
     (svc) => ({
       client: svc.client,
       guardScope: svc.scope,

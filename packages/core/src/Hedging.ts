@@ -281,20 +281,25 @@ export const latencyKeyOf: (hedging: Hedging, context: RetryPolicy.CallContext) 
 export const currentCopy: Effect.Effect<number> = internal.currentCopyValue
 
 /**
- * Says what to do with a successful result that lost the race (it finished after the winner was chosen): close a
- * response stream, release a handle. Without it such a result is dropped. Polly disposes losing results the same way.
+ * Says what to do with an attempt's successful result that lost the race (it finished after the winner was chosen):
+ * close a response stream, release a handle. Wrap the call that retries; `discard` receives the value of the attempt
+ * effect given to `RetryPolicy.retry`. Without it such a result is dropped. Polly disposes losing results the same way;
+ * `@rebound/aws` destroys a losing response's body stream.
  *
  * @example
  * ```ts
  * import { Hedging, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const read: Effect.Effect<{ readonly close: () => void }>
+ * interface Handle {
+ *   readonly close: () => void
+ * }
+ * declare const read: Effect.Effect<Handle>
  *
  * const policy = Presets.rebound.pipe(RetryPolicy.withHedging(Hedging.p95))
  * const program = read.pipe(
  *   RetryPolicy.retry(policy, { idempotent: true }),
- *   Hedging.withDiscard((loser) => Effect.sync(() => loser.close()))
+ *   Hedging.withDiscard((loser) => Effect.sync(() => (loser as Handle).close()))
  * )
  * ```
  *
@@ -302,6 +307,6 @@ export const currentCopy: Effect.Effect<number> = internal.currentCopyValue
  * @category combinators
  */
 export const withDiscard: {
-  <A>(discard: (value: A) => Effect.Effect<void>): <E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  <A, E, R>(self: Effect.Effect<A, E, R>, discard: (value: A) => Effect.Effect<void>): Effect.Effect<A, E, R>
+  (discard: (loser: unknown) => Effect.Effect<void>): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, discard: (loser: unknown) => Effect.Effect<void>): Effect.Effect<A, E, R>
 } = internal.withDiscard

@@ -241,7 +241,7 @@ describe("a hedged call on TestClock", () => {
       const discarded: Array<string> = []
       const { exit } = yield* observed(
         RetryPolicy.retry(svc.call, fixed(), context).pipe(
-          Hedging.withDiscard((loser: string) => Effect.sync(() => void discarded.push(loser)))
+          Hedging.withDiscard((loser) => Effect.sync(() => void discarded.push(loser as string)))
         )
       )
       const log = yield* svc.log

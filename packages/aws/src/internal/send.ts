@@ -1,4 +1,4 @@
-import { CallError, RetryPolicy } from "@rebound/core"
+import { CallError, Hedging, RetryPolicy } from "@rebound/core"
 import type { CommandIO, MetadataBearer } from "@smithy/types"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -7,6 +7,7 @@ import * as Random from "effect/Random"
 import type * as AwsCall from "../AwsCall.js"
 import { classify } from "./classify.js"
 import { withDeadline } from "./deadline.js"
+import { closeBody, hedgedAttempt } from "./hedging.js"
 import { isIdempotent, needsToken, pinTokens } from "./idempotency.js"
 
 /** The operation a command runs: `GetItemCommand` → `GetItem`. @internal */
@@ -106,22 +107,28 @@ export const send = <I extends object, O extends MetadataBearer>(
         reason: "timeout",
         ambiguous: true
       })
-    // Interrupting the fiber (a cancelled caller) or passing the deadline aborts the HTTP request through its signal.
-    const attempt = Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
-      withDeadline(
-        (abortSignal) => service.client.send(toSend as never, { abortSignal }) as Promise<O>,
-        (error) => classify(error, { service: name, operation, resource, nowMillis }, service.rules),
-        timeout,
-        onTimeout
-      ))
-    return yield* RetryPolicy.retryWithSummary(attempt, policy, {
+    // Interrupting the fiber (a cancelled caller, a hedge that lost) or passing the deadline aborts the HTTP request
+    // through its signal.
+    const attemptOn = (client: AwsCall.SdkClient) =>
+      Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
+        withDeadline(
+          (abortSignal) => client.send(toSend as never, { abortSignal }) as Promise<O>,
+          (error) => classify(error, { service: name, operation, resource, nowMillis }, service.rules),
+          timeout,
+          onTimeout
+        ))
+    const attempt = policy.hedging === undefined ? attemptOn(service.client) : hedgedAttempt(service, attemptOn)
+    const retried = RetryPolicy.retryWithSummary(attempt, policy, {
       idempotent,
       service: name,
       operation,
       resource,
       scope: service.scope,
       cleanup: options.cleanup
-    }).pipe(Effect.map(([output, summary]) => withRetryMetadata(output, summary)))
+    })
+    return yield* (policy.hedging === undefined ? retried : Hedging.withDiscard(retried, closeBody)).pipe(
+      Effect.map(([output, summary]) => withRetryMetadata(output, summary))
+    )
   })
 
 /**

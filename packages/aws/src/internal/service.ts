@@ -31,13 +31,15 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
   name: string,
   create: (config: Record<string, unknown>) => C,
   options: ClientConfig.ServiceOptions<Sdk>,
-  defaultAttemptTimeout: Duration.DurationInput
+  defaultAttemptTimeout: Duration.DurationInput,
+  /** Also build a client for hedges, with a connection pool of its own (S3). */
+  hedgeClient = false
 ): Effect.Effect<AwsCall.Service & { readonly client: C; readonly scope: string }, never, Scope.Scope> =>
   Effect.gen(function*() {
     const named = options.guardScope
     const scope = named ?? instanceScope(name, options)
     if (named === undefined) yield* Effect.addFinalizer(() => StateStore.releaseScope(scope))
-    const client = yield* Effect.acquireRelease(
+    const build = Effect.acquireRelease(
       Effect.sync(() => {
         const extra = Object.fromEntries(
           Object.entries(options.sdk ?? {}).filter(([key]) => !retrySettings.has(key))
@@ -54,9 +56,13 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
       }),
       (client) => Effect.sync(() => client.destroy())
     )
+    const client = yield* build
+    // Handler options (not a handler object) make each client build its own HTTP handler and agent: fresh connections.
+    const hedges = hedgeClient ? yield* build : undefined
     return {
       name,
       client: client as C & AwsCall.SdkClient,
+      ...(hedges !== undefined ? { hedgeClient: hedges as C & AwsCall.SdkClient } : {}),
       policy: options.policy,
       attemptTimeout: options.attemptTimeout ?? defaultAttemptTimeout,
       operations: options.operations,

@@ -129,9 +129,11 @@ export const currentDiscard: FiberRef.FiberRef<((value: unknown) => Effect.Effec
 
 /** @internal */
 export const withDiscard = dual<
-  <A>(discard: (value: A) => Effect.Effect<void>) => <E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
-  <A, E, R>(self: Effect.Effect<A, E, R>, discard: (value: A) => Effect.Effect<void>) => Effect.Effect<A, E, R>
->(2, (self, discard) => Effect.locally(self, currentDiscard, discard as (value: unknown) => Effect.Effect<void>))
+  (
+    discard: (loser: unknown) => Effect.Effect<void>
+  ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
+  <A, E, R>(self: Effect.Effect<A, E, R>, discard: (loser: unknown) => Effect.Effect<void>) => Effect.Effect<A, E, R>
+>(2, (self, discard) => Effect.locally(self, currentDiscard, discard))
 
 /** @internal */
 export const currentCopyValue: Effect.Effect<number> = FiberRef.get(currentCopy)
