@@ -136,7 +136,7 @@ layer(Lab.layer({ tables: ["hedged"], buckets: ["hedged-reads"] }), {
 
     it.effect("under a latency tail: hedges fire and win, losers are aborted, extra requests stay within the budget", () =>
       withServices(
-        reads(Hedging.make({ delay: { quantile: 0.9, minSamples: 20 } })),
+        reads(Hedging.make({ delay: { quantile: 0.9, minSamples: 20 }, budget: { ratio: 0.05 } })),
         (events) =>
           Effect.gen(function*() {
             const lab = yield* Lab.Lab

@@ -13,8 +13,11 @@
  * Safe by construction:
  * - only idempotent calls hedge (`idempotent` resolved as for retries: the call's option, else the policy's; in
  *   `@rebound/aws`, the idempotency table — an override is explicit);
- * - a hedge budget caps extra requests as a share of traffic: a token bucket that every call pays `ratio` into (5 %
- *   by default) up to `maxTokens`, and every hedge spends one token from;
+ * - a hedge budget caps extra requests as a share of traffic: a token bucket that every call pays `ratio` into, up to
+ *   `maxTokens`, and every hedge spends one token from. A p95 delay hedges about 5 % of calls in steady state, so its
+ *   default budget is twice that, 10 % (`2 × (1 − quantile)`; 5 % for a fixed delay): it binds only when latency
+ *   shifts — a partial outage, when every request would otherwise hedge — and never starves the slow requests
+ *   hedging is for (with a 5 % budget, p95 hedging spends the bucket as fast as it fills: docs/benchmarks);
  * - hedging pauses on a resource for `pauseOnThrottle` after it throttled, while an adaptive limiter is slowing it,
  *   and while its circuit breaker is not closed.
  *
@@ -118,7 +121,10 @@ export interface Options {
       readonly minSamples?: number | undefined
     }
     | undefined
-  /** Default `{ ratio: 0.05, maxTokens: 10 }`; `false` for none. */
+  /**
+   * Default `maxTokens` 10 and `ratio` `2 × (1 − quantile)` for a quantile delay (0.1 for p95), 0.05 for a fixed
+   * one; `false` for none.
+   */
   readonly budget?: { readonly ratio?: number | undefined; readonly maxTokens?: number | undefined } | false | undefined
   /** Default 5 seconds; `false` never pauses. */
   readonly pauseOnThrottle?: Duration.DurationInput | false | undefined
@@ -158,7 +164,7 @@ export type SkipReason = "budget" | "throttling" | "breaker" | "quota" | "maxEla
  * ```ts
  * import { Hedging, Presets, RetryPolicy } from "@rebound/core"
  *
- * // Hedge after the p95 of recent latency, at most one extra copy, at most ~5 % extra requests.
+ * // Hedge after the p95 of recent latency (about 5 % extra requests), one extra copy, never more than 10 %.
  * const reads = Presets.rebound.pipe(RetryPolicy.withHedging(Hedging.make()))
  * // AWS's advice for small S3 objects: re-issue after 2 seconds.
  * const s3Small = Hedging.make({ name: "s3-small", delay: "2 seconds" })
@@ -170,7 +176,7 @@ export type SkipReason = "budget" | "throttling" | "breaker" | "quota" | "maxEla
 export const make: (options?: Options) => Hedging = internal.make
 
 /**
- * rebound's default: hedge after the p95 of recent latency, one extra copy, a 5 % budget, paused 5 s after a throttle.
+ * rebound's default: hedge after the p95 of recent latency, one extra copy, a 10 % budget, paused 5 s after a throttle.
  *
  * @since 0.1.0
  * @category presets

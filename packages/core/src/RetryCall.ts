@@ -16,7 +16,8 @@
  * Hedging (a policy with `hedging`, an idempotent call): `Proceed` carries `hedgeAfterMillis`; when that much time has
  * passed with the attempt still in flight, the shell steps `Hedge`, and the machine answers `Hedge` (send copy `copy`
  * of the attempt now, and step `Hedge` again after `hedgeAfterMillis` if it is set) or `Pending` (no hedge: the
- * budget, a pause, the breaker, the quota or the time budget said no). Each copy's outcome is stepped with its `copy`
+ * budget, a pause, the breaker, the quota or the time budget said no; after an empty budget, `hedgeAfterMillis` says
+ * when to ask again). Each copy's outcome is stepped with its `copy`
  * number. A copy that fails while others are in flight answers `Pending` (it drops out), unless the failure is fatal
  * (`Stop`); the first success answers `Succeeded`, listing the copies the shell must cancel (`cancelled`). Every other way a call can end — interrupted, a defect, a failure that is not a
  * `CallError` — goes through `Release`, which gives back a half-open probe's place and a limiter reservation and closes
@@ -213,8 +214,12 @@ export type Output =
     readonly hedgeAfterMillis: number | undefined
   }
   | {
-    /** Nothing to do: wait for the copies still in flight. */
+    /**
+     * Nothing to do now: wait for the copies still in flight. With `hedgeAfterMillis`, a hedge was refused by an empty
+     * budget: step `Hedge` again after that long (the bucket refills as calls pass).
+     */
     readonly _tag: "Pending"
+    readonly hedgeAfterMillis?: number | undefined
   }
   | {
     /** The limiter holds the attempt: sleep (at most `recheckMillis`), then `Recheck`. */

@@ -28,7 +28,7 @@ describe("Hedging.make", () => {
     expect(invalidField(() => RetryPolicy.make({ hedging: {} as never }))).toBe("hedging")
   })
 
-  it("defaults to the p95 of recent latency, one hedge, a 5 % budget, a 5 s pause after a throttle", () => {
+  it("defaults to the p95 of recent latency, one hedge, a budget twice what p95 needs, a 5 s pause after a throttle", () => {
     const h = Hedging.make()
     expect(h.delay).toEqual({
       _tag: "Quantile",
@@ -39,7 +39,9 @@ describe("Hedging.make", () => {
       minSamples: 20
     })
     expect(h.maxHedged).toBe(1)
-    expect(h.budget).toEqual({ ratio: 0.05, maxTokens: 10 })
+    expect(h.budget).toEqual({ ratio: 0.1, maxTokens: 10 })
+    expect(Hedging.make({ delay: { quantile: 0.99 } }).budget).toEqual({ ratio: 0.02, maxTokens: 10 })
+    expect(Hedging.make({ delay: "2 seconds" }).budget).toEqual({ ratio: 0.05, maxTokens: 10 })
     expect(h.pauseOnThrottleMillis).toBe(5_000)
     expect(Hedging.polly).toMatchObject({ delay: { _tag: "Fixed", millis: 2_000 }, maxHedged: 1, budget: undefined })
   })
@@ -166,7 +168,7 @@ describe("a hedged call on TestClock", () => {
       expect((yield* svc.log).map((s) => [s.copy, s.at])).toEqual([[0, 0], [1, 10], [0, 35]])
     }))
 
-  it.effect("the hedge budget caps extra requests: an empty bucket skips the hedge", () =>
+  it.effect("the hedge budget caps extra requests: an empty bucket skips the hedge, asked again each delay", () =>
     Effect.gen(function*() {
       const store = StateStore.makeMemory()
       const policy = fixed({ budget: { ratio: 0, maxTokens: 1 } })
@@ -175,7 +177,15 @@ describe("a hedged call on TestClock", () => {
       // The attempt answers first: the hedge is the copy cancelled.
       expect(hedgeTrace(first.events)).toEqual(["started#1@10", "cancelled#1@50"])
       const second = yield* observed(RetryPolicy.retry(svc.call, policy, context), store)
-      expect(hedgeTrace(second.events)).toEqual(["skipped:budget@60"])
+      // No call pays into this bucket (ratio 0): every ask is refused, up to the instant the attempt answers (100; the
+      // timer due then was set first, so it runs first).
+      expect(hedgeTrace(second.events)).toEqual([
+        "skipped:budget@60",
+        "skipped:budget@70",
+        "skipped:budget@80",
+        "skipped:budget@90",
+        "skipped:budget@100"
+      ])
       expect(second.elapsedMillis).toBe(50)
     }))
 
@@ -365,8 +375,16 @@ describe("the pure machine (RetryCall)", () => {
     expect(first.output).toEqual({ _tag: "Hedge", attempt: 1, copy: 1, hedgeAfterMillis: 10 })
     expect(first.guards.hedge).toEqual({ tokens: 0, pausedUntil: 0 })
     ;({ call, guards } = first)
+    // The bucket is empty: refused, and asked again one delay later…
     const second = RetryCall.step(call, guards, { _tag: "Hedge", now: 20, attempt: 1 })
-    expect(second.output).toEqual({ _tag: "Pending" })
+    expect(second.output).toEqual({ _tag: "Pending", hedgeAfterMillis: 10 })
+    // …when it has refilled (other calls paid into it), the hedge goes out.
+    const refilled = RetryCall.step(second.call, { ...second.guards, hedge: { tokens: 1, pausedUntil: 0 } }, {
+      _tag: "Hedge",
+      now: 30,
+      attempt: 1
+    })
+    expect(refilled.output).toEqual({ _tag: "Hedge", attempt: 1, copy: 2, hedgeAfterMillis: undefined })
     ;({ call, guards } = second)
     const stale = RetryCall.step(call, guards, { _tag: "Hedge", now: 21, attempt: 7 })
     expect(stale.output).toEqual({ _tag: "Pending" })

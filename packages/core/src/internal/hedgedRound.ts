@@ -127,9 +127,9 @@ const race = <A, E, R>(
       const message = yield* Queue.take(queue)
       if (message._tag === "Due") {
         const output = yield* d.hedge(attempt)
-        if (output._tag === "Hedge") {
-          yield* launch(output.copy)
-          if (output.hedgeAfterMillis !== undefined) yield* arm(output.hedgeAfterMillis)
+        if (output._tag === "Hedge") yield* launch(output.copy)
+        if ((output._tag === "Hedge" || output._tag === "Pending") && output.hedgeAfterMillis !== undefined) {
+          yield* arm(output.hedgeAfterMillis)
         }
         continue
       }

@@ -34,17 +34,26 @@ const delayOf = (input: Hedging.Options["delay"]): Hedging.Delay => {
   }
 }
 
+/**
+ * The budget a delay needs: a quantile delay hedges the slowest `1 − quantile` of calls in steady state, so its budget
+ * is twice that (10 % for p95) and binds only when latency shifts — a partial outage — never in steady state, where it
+ * would refuse the hedges of the slow requests hedging is for. A fixed delay gets 5 %.
+ */
+const defaultRatio = (delay: Hedging.Delay): number =>
+  delay._tag === "Quantile" ? Math.min(1, Math.round(2 * (1 - delay.quantile) * 1e9) / 1e9) : 0.05
+
 /** @internal */
 export const make = (options: Hedging.Options = {}): Hedging.Hedging => {
   const name = options.name ?? "hedging"
   if (typeof name !== "string" || name.length === 0) validate.fail(where, "name", name, "a non-empty string")
   const maxHedged = validate.integer(where, "maxHedged", options.maxHedged ?? 1, 1)
   if (maxHedged > 10) validate.fail(where, "maxHedged", maxHedged, "an integer in [1, 10]")
+  const delay = delayOf(options.delay)
   let budget: Hedging.Budget | undefined
   if (options.budget !== false) {
     const b = options.budget ?? {}
     budget = {
-      ratio: validate.between(where, "budget.ratio", b.ratio ?? 0.05, 0, 1),
+      ratio: validate.between(where, "budget.ratio", b.ratio ?? defaultRatio(delay), 0, 1),
       maxTokens: validate.atLeast(where, "budget.maxTokens", b.maxTokens ?? 10, 1)
     }
   }
@@ -55,7 +64,7 @@ export const make = (options: Hedging.Options = {}): Hedging.Hedging => {
     [TypeId]: TypeId,
     name,
     maxHedged,
-    delay: delayOf(options.delay),
+    delay,
     budget,
     pauseOnThrottleMillis: options.pauseOnThrottle === false ?
       0 :

@@ -325,9 +325,14 @@ const hedge = (step: Stepper, now: number, attempt: number): RetryCall.Result =>
     hedging === undefined || call.phase !== "Attempting" || call.copies.length === 0 ||
     attempt !== call.retry.attempts + 1 || call.hedges >= hedging.maxHedged || step.guards.hedge === undefined
   ) return step.done(pending)
+  const delayMillis = hedgeMachine.delayMillis(hedging, call.latencyMillis)
   const skip = (reason: Hedging.SkipReason) => {
     step.emit(() => RetryEvent.HedgeSkipped({ call: call.info!, attempt, reason, at: now }))
-    return step.done(pending)
+    // An empty bucket refills as calls pass: ask again one delay later. A burst of hedges (a latency spike every call
+    // sees) empties it, and a slow request whose delay ran out just then still deserves its hedge.
+    return step.done(
+      reason === "budget" && delayMillis > 0 ? { _tag: "Pending", hedgeAfterMillis: delayMillis } : pending
+    )
   }
   // Hedges share the call's time budget, pause while the resource throttles or its breaker is not closed, and must
   // fit in the hedge budget and the retry quota.
@@ -349,7 +354,6 @@ const hedge = (step: Stepper, now: number, attempt: number): RetryCall.Result =>
     step.quota(left, now)
   }
   const copy = call.hedges + 1
-  const delayMillis = hedgeMachine.delayMillis(hedging, call.latencyMillis)
   step.call = { ...call, hedges: copy, hedgeCost, copies: [...call.copies, copy] }
   step.emit(() => RetryEvent.HedgeStarted({ call: call.info!, attempt, hedge: copy, delayMillis, at: now }))
   return step.done({

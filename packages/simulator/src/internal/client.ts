@@ -73,6 +73,7 @@ class Call {
         if (output.hedgeAfterMillis !== undefined) this.armHedge(output.attempt, output.hedgeAfterMillis)
         return
       case "Pending":
+        if (output.hedgeAfterMillis !== undefined) this.armHedge(this.call.retry.attempts + 1, output.hedgeAfterMillis)
         return
       case "Wait":
         // The interpreter's wait: sleep at most `AdaptiveLimiter.recheckMillis`, then re-estimate at the current rate.
