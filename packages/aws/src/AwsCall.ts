@@ -8,6 +8,10 @@
  * default) that aborts the request and fails with an ambiguous `TransientError`; ambiguous failures are retried only
  * for idempotent operations (see `Idempotency`); a body that can be read only once is sent once.
  *
+ * A policy with `hedging` (`RetryPolicy.withHedging`) hedges slow attempts of idempotent operations — the same table
+ * decides — sending hedges through the service's `hedgeClient` when it has one (S3 services do: a fresh connection);
+ * a losing response's body stream is destroyed.
+ *
  * Clients must be built with the SDK's retries off (`ClientConfig.owned` does it), so attempts never multiply. A
  * successful output's `$metadata.attempts` and `$metadata.totalRetryDelay` say what rebound did (attempts, and the
  * milliseconds slept between them), as the SDK's own retry middleware reports them.

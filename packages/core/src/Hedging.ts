@@ -18,8 +18,8 @@
  *   default budget is twice that, 10 % (`2 × (1 − quantile)`; 5 % for a fixed delay): it binds only when latency
  *   shifts — a partial outage, when every request would otherwise hedge — and never starves the slow requests
  *   hedging is for (with a 5 % budget, p95 hedging spends the bucket as fast as it fills: docs/benchmarks);
- * - hedging pauses on a resource for `pauseOnThrottle` after it throttled, while an adaptive limiter is slowing it,
- *   and while its circuit breaker is not closed.
+ * - hedging pauses on a resource for `pauseOnThrottle` (5 s) after any call on it was throttled, and while its
+ *   circuit breaker is not closed.
  *
  * Every decision — when to hedge, whether the budget allows it, whether hedging is paused — is made by the pure
  * per-call machine (`RetryCall`), so the Effect interpreter and the simulator make the same ones, and every hedge
@@ -147,7 +147,7 @@ export interface State {
  * Why a hedge was not started when its delay passed.
  *
  * - `budget`: the hedge budget is empty.
- * - `throttling`: the resource throttled recently, or its adaptive limiter is slowing it.
+ * - `throttling`: the resource throttled within `pauseOnThrottle`.
  * - `breaker`: its circuit breaker is not closed.
  * - `quota`: the retry quota cannot pay for it.
  * - `maxElapsed`: the call's time budget is spent.

@@ -12,7 +12,8 @@
  * `Retry-After` hint within the clamp); a retry that would end past `maxElapsed` → `maxElapsed`. Then the guards a
  * policy carries: an open circuit breaker → `circuitOpen`; a spent retry budget → `budget`; a retry quota that cannot
  * pay → `quota` (checked last because it is the one that spends). Before every attempt, the first included, the
- * breaker may reject the call (`circuitOpen`) and the adaptive limiter may delay it.
+ * breaker may reject the call (`circuitOpen`) and the adaptive limiter may delay it. A policy with `hedging` may send
+ * extra copies of a slow attempt of an idempotent call (see `Hedging`); `maxAttempts` counts attempts, not copies.
  *
  * `maxAttempts` counts the first call. boto3's `Config(retries={"max_attempts": N})` counts retries, so it maps to
  * `maxAttempts: N + 1`; boto3's `total_max_attempts`, `AWS_MAX_ATTEMPTS` and the SDK for JavaScript's `maxAttempts`
