@@ -5,7 +5,7 @@ const jsonReport = process.env.VITEST_JSON_REPORT
 
 export default defineConfig({
   test: {
-    projects: ["packages/*"],
+    projects: ["packages/*", "packaging"],
     ...(jsonReport ? { reporters: ["default", "json"], outputFile: { json: jsonReport } } : {})
   }
 })

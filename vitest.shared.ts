@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url"
 import type { ViteUserConfig } from "vitest/config"
 
 const root = path.dirname(fileURLToPath(import.meta.url))
-const packages = ["core", "aws", "examples", "simulator"] as const
+const packages = ["core", "aws", "redis", "examples", "simulator"] as const
 
 // Tests run against the sources: `@rebound/x` → packages/x/src/index.ts, `@rebound/x/testing` → its testing kit,
 // `@rebound/x/Module` → packages/x/src/Module.ts. No build is needed before `pnpm test`.

@@ -23,6 +23,7 @@ import type { CommandIO, MetadataBearer } from "@smithy/types"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as AwsError from "./AwsError.js"
+import * as call from "./internal/call.js"
 import * as internal from "./internal/send.js"
 
 /**
@@ -97,6 +98,11 @@ export interface SendOptions extends OperationSettings {
 /**
  * Sends a command through a service: typed by the command's input and output.
  *
+ * The options are checked before anything is sent: an option that is not what its type says (`attemptTimeout: -1`,
+ * `NaN`, `"banana"`) is a programming error, so the call dies with an `InvalidOptionError` naming the field instead
+ * of failing in the error channel. Local configuration errors (no region, no credentials) fail with a `FatalError`
+ * whose message says what to configure.
+ *
  * @example
  * ```ts
  * import { AwsCall, ClientConfig } from "@rebound/aws"
@@ -117,10 +123,18 @@ export const send: <I extends object, O extends MetadataBearer>(
   service: Service,
   command: CommandIO<I, O>,
   options?: SendOptions
-) => Effect.Effect<O, CallError.CallError> = internal.send
+) => Effect.Effect<O, CallError.CallError> = call.send
 
 /**
  * The operation a command runs: `GetItemCommand` → `"GetItem"`.
+ *
+ * @example
+ * ```ts
+ * import { AwsCall } from "@rebound/aws"
+ * import { GetItemCommand } from "@aws-sdk/client-dynamodb"
+ *
+ * console.log(AwsCall.operationOf(new GetItemCommand({ TableName: "orders", Key: {} }))) // "GetItem"
+ * ```
  *
  * @since 0.1.0
  * @category utils

@@ -41,6 +41,16 @@ export const isIdempotent: (service: string, operation: string, input: unknown) 
 /**
  * The input with idempotency tokens filled in where the operation takes one and the caller left it empty.
  *
+ * @example
+ * ```ts
+ * import { Idempotency } from "@rebound/aws"
+ * import type { TransactWriteItemsCommandInput } from "@aws-sdk/client-dynamodb"
+ *
+ * const input: TransactWriteItemsCommandInput = { TransactItems: [] }
+ * const pinned = Idempotency.pinTokens("DynamoDB", "TransactWriteItems", input, "order-7-checkout")
+ * console.log(pinned.ClientRequestToken) // "order-7-checkout": every retry sends the same token
+ * ```
+ *
  * @since 0.1.0
  * @category idempotency
  */

@@ -11,7 +11,8 @@
  *   request was sent or a 5xx may mean the function ran, so it is not repeated (both SDKs repeat it). Lambda's 502
  *   configuration errors (`KMSAccessDeniedException`, `InvalidSubnetIDException`, …) are fatal.
  *
- * Default per-attempt timeout: 905 s, above Lambda's 900 s maximum function timeout.
+ * Default per-attempt timeout: 905 s, above Lambda's 900 s maximum function timeout; so is the default socket timeout
+ * (`socketTimeout`), since the connection is silent while the function runs.
  *
  * @since 0.1.0
  */
@@ -23,7 +24,7 @@ import {
   type ServiceInputTypes,
   type ServiceOutputTypes
 } from "@aws-sdk/client-lambda"
-import type { CallError } from "@rebound/core"
+import type { CallError, InvalidOption } from "@rebound/core"
 import type { CommandIO } from "@smithy/types"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -32,6 +33,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import type * as AwsAsync from "./AwsAsync.js"
 import * as AwsCall from "./AwsCall.js"
 import type * as ClientConfig from "./ClientConfig.js"
 import * as service from "./internal/service.js"
@@ -53,7 +55,11 @@ export class FunctionError extends Data.TaggedError("FunctionError")<{
   readonly executedVersion: string | undefined
   readonly requestId: string | undefined
 }> {
-  /** @since 0.1.0 */
+  /**
+   * The function and its error type, and that the function ran and is not retried.
+   *
+   * @since 0.1.0
+   */
   override get message(): string {
     return `Lambda function ${this.functionName} failed: ${this.errorType ?? "an error"} (${this.kind}). ` +
       "The function ran; rebound does not retry it. Read `payload` for its error."
@@ -71,6 +77,8 @@ export interface InvokeInput extends Omit<InvokeCommandInput, "Payload"> {
 }
 
 /**
+ * What `invoke` returns: the status, the decoded payload, the version that ran, the log tail and the request id.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -86,6 +94,8 @@ export interface InvokeResult {
 }
 
 /**
+ * The Lambda service: any command, and an `invoke` that decodes payloads and types function errors.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -109,16 +119,22 @@ export interface LambdaService {
 }
 
 /**
+ * The tag of the Lambda service.
+ *
  * @since 0.1.0
  * @category tags
  */
 export class Lambda extends Context.Tag("@rebound/aws/Lambda")<Lambda, LambdaService>() {}
 
 /**
+ * Options of the Lambda service: connection, policies, timeouts, rules and extra `LambdaClient` settings.
+ *
  * @since 0.1.0
  * @category models
  */
-export type Options = ClientConfig.ServiceOptions<Omit<LambdaClientConfig, "maxAttempts" | "retryStrategy">>
+export type Options = ClientConfig.ServiceOptions<
+  Omit<LambdaClientConfig, "maxAttempts" | "retryMode" | "retryStrategy">
+>
 
 const decoder = new TextDecoder()
 
@@ -154,16 +170,24 @@ const field = (payload: unknown, name: string): string | undefined => {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<LambdaService, never, Scope.Scope> =>
+export const make = (
+  options: Options = {}
+): Effect.Effect<LambdaService, InvalidOption.InvalidOptionError, Scope.Scope> =>
   Effect.map(
-    service.make("Lambda", (config) => new LambdaClient(config), options, "905 seconds"),
-    (svc) => ({
-      client: svc.client,
+    service.make(
+      "Lambda",
+      (config) => new LambdaClient(config),
+      // A synchronous invoke is silent on the wire while the function runs: up to its 900 s maximum.
+      { ...options, socketTimeout: options.socketTimeout ?? "905 seconds" },
+      "905 seconds"
+    ),
+    (svc): LambdaService => ({
+      client: svc.sdkClient,
       guardScope: svc.scope,
-      send: (command, callOptions) => AwsCall.send(svc, command, callOptions),
+      send: (command, callOptions) => svc.within(AwsCall.send(svc, command, callOptions)),
       invoke: ({ payload, ...input }, callOptions) =>
         Effect.flatMap(
-          AwsCall.send(svc, new InvokeCommand(withPayload(input, encode(payload))), callOptions),
+          svc.within(AwsCall.send(svc, new InvokeCommand(withPayload(input, encode(payload))), callOptions)),
           (out): Effect.Effect<InvokeResult, FunctionError> => {
             const decoded = decode(out.Payload)
             if (out.FunctionError !== undefined) {
@@ -196,7 +220,7 @@ export const make = (options: Options = {}): Effect.Effect<LambdaService, never,
  *
  * @example
  * ```ts
- * import { Lambda } from "@rebound/aws"
+ * import * as Lambda from "@rebound/aws/Lambda"
  * import { Effect } from "effect"
  *
  * const program = Effect.gen(function*() {
@@ -212,7 +236,8 @@ export const make = (options: Options = {}): Effect.Effect<LambdaService, never,
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<Lambda> => Layer.scoped(Lambda, make(options))
+export const layer = (options: Options = {}): Layer.Layer<Lambda, InvalidOption.InvalidOptionError> =>
+  Layer.scoped(Lambda, make(options))
 
 /**
  * A layer whose options are read with `effect/Config` (see `ClientConfig.config`).
@@ -220,5 +245,58 @@ export const layer = (options: Options = {}): Layer.Layer<Lambda> => Layer.scope
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (config: Config.Config<Options>): Layer.Layer<Lambda, ConfigError.ConfigError> =>
+export const layerConfig = (
+  config: Config.Config<Options>
+): Layer.Layer<Lambda, ConfigError.ConfigError | InvalidOption.InvalidOptionError> =>
   Layer.scoped(Lambda, Effect.flatMap(config, make))
+
+/**
+ * Lambda for Promise-based code: the service's operations on an {@link AwsAsync.AwsRuntime}, each a Promise that
+ * resolves with the result or rejects with the typed failure (a function's own error is a {@link FunctionError}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LambdaAsync {
+  readonly client: LambdaClient
+  /** Any Lambda command, typed by its input and output. */
+  readonly send: <I extends ServiceInputTypes, O extends ServiceOutputTypes>(
+    command: CommandIO<I, O>,
+    options?: AwsAsync.CallOptions
+  ) => Promise<O>
+  /** Invokes a function; never repeated after a failure where it may have run, unless marked idempotent. */
+  readonly invoke: (input: InvokeInput, options?: AwsAsync.CallOptions) => Promise<InvokeResult>
+}
+
+/**
+ * The async face of the Lambda service in a runtime built by `AwsAsync.make`.
+ *
+ * @example
+ * ```ts
+ * import { AwsAsync } from "@rebound/aws"
+ * import * as Lambda from "@rebound/aws/Lambda"
+ *
+ * const aws = await AwsAsync.make(Lambda.layer({ region: "eu-west-1" }))
+ * const lambda = Lambda.async(aws)
+ * try {
+ *   const result = await lambda.invoke({ FunctionName: "resize", payload: { key: "cat.png" } })
+ *   console.log(result.payload)
+ * } catch (error) {
+ *   if (error instanceof Lambda.FunctionError) console.log(`the function failed: ${error.errorType}`)
+ *   else throw error
+ * } finally {
+ *   await aws.dispose()
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category async
+ */
+export const async = (runtime: AwsAsync.AwsRuntime<Lambda>): LambdaAsync => {
+  const lambda = Context.get(runtime.runtime.context, Lambda)
+  return {
+    client: lambda.client,
+    send: (command, { signal, ...options } = {}) => runtime.run(lambda.send(command, options), { signal }),
+    invoke: (input, { signal, ...options } = {}) => runtime.run(lambda.invoke(input, options), { signal })
+  }
+}

@@ -9,7 +9,7 @@
  * does not report an attempt whose streaming request body failed; a half-open breaker's probe place held by such an
  * attempt is given back after the breaker's `probeTimeout`, so it can never lock the circuit. When rebound
  * stops, the SDK rethrows its own last error; rebound attaches its summary to it as `$retries`
- * (`{ attempts, totalDelay, elapsed, stopReason, policy }`), non-enumerable.
+ * (`{ attempts, totalDelayMs, elapsedMs, stopReason, policy }`: plain numbers of milliseconds), non-enumerable.
  *
  * @since 0.1.0
  */
@@ -21,8 +21,11 @@ import * as Effect from "effect/Effect"
 import * as Runtime from "effect/Runtime"
 import type * as AwsError from "./AwsError.js"
 import { classify } from "./internal/classify.js"
+import { canonical } from "./internal/serviceName.js"
 
 /**
+ * Options of `make`: the service's name, idempotency, classification rules and the runtime.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -61,9 +64,34 @@ class Token implements StandardRetryToken {
   }
 }
 
+/**
+ * What rebound attaches to the SDK's error as `$retries` when it stops: plain numbers, for readers outside Effect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetriesSummary {
+  /** Attempts made, counting the first. */
+  readonly attempts: number
+  /** Milliseconds slept between attempts. */
+  readonly totalDelayMs: number
+  /** Milliseconds from the first attempt to the decision to stop. */
+  readonly elapsedMs: number
+  readonly stopReason: CallError.StopReason
+  readonly policy: string
+}
+
 const attachSummary = (sdkError: unknown, failure: CallError.CallError) => {
-  if (typeof sdkError === "object" && sdkError !== null && failure.retries !== undefined) {
-    Object.defineProperty(sdkError, "$retries", { value: failure.retries, enumerable: false, configurable: true })
+  const retries = failure.retries
+  if (typeof sdkError === "object" && sdkError !== null && retries !== undefined) {
+    const value: RetriesSummary = {
+      attempts: retries.attempts,
+      totalDelayMs: Duration.toMillis(retries.totalDelay),
+      elapsedMs: Duration.toMillis(retries.elapsed),
+      stopReason: retries.stopReason,
+      policy: retries.policy
+    }
+    Object.defineProperty(sdkError, "$retries", { value, enumerable: false, configurable: true })
   }
 }
 
@@ -91,7 +119,7 @@ export const make = (policy: RetryPolicy.RetryPolicy, options: Options): RetrySt
   const runtime = options.runtime ?? Runtime.defaultRuntime
   const run = Runtime.runPromise(runtime)
   const context = {
-    service: options.service,
+    service: canonical(options.service),
     operation: "unknown",
     idempotent: options.idempotent,
     scope: options.guardScope ?? `${options.service}(RetryStrategy)#${++strategies}`

@@ -5,7 +5,9 @@ import {
   type TransactWriteItemsCommandInput
 } from "@aws-sdk/client-dynamodb"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { AwsCall, DynamoDB, Idempotency, Lambda, RetryStrategy } from "@rebound/aws"
+import { AwsCall, Idempotency, RetryStrategy } from "@rebound/aws"
+import * as DynamoDB from "@rebound/aws/DynamoDB"
+import * as Lambda from "@rebound/aws/Lambda"
 import { Fault, Lab } from "@rebound/aws/testing"
 import { RetryEvent, RetryPolicy, RetryQuota, StateStore } from "@rebound/core"
 import { Effect, Exit, Fiber, Random, Ref } from "effect"
@@ -44,7 +46,7 @@ layer(labWithServices({ tables: ["calls"] }), { excludeTestServices: true })("th
       yield* lab.clear
       yield* lab.push({ service: "dynamodb", operation: "GetItem", fault: Fault.stall, times: 2 })
       const out = yield* ddb.send(new GetItemCommand({ TableName: "calls", Key: { pk: { S: "1" } } }), {
-        attemptTimeout: "50 millis"
+        attemptTimeout: "250 millis" // room for a forwarded answer on a loaded machine
       })
       expect(out.Item).toBeUndefined()
       expect((yield* lab.log).filter((e) => e.operation === "GetItem").map((e) => e.action)).toEqual([
@@ -91,6 +93,14 @@ layer(labWithServices({ tables: ["calls"] }), { excludeTestServices: true })("th
       const sdkError = (failure as { readonly error: unknown }).error as { name: string; $retries?: unknown }
       expect(sdkError.name).toBe("ProvisionedThroughputExceededException")
       expect(sdkError.$retries).toMatchObject({ attempts: 4, stopReason: "maxAttempts", policy: "fast" })
+      // Plain milliseconds for readers outside Effect: no Duration objects.
+      const summary = sdkError.$retries as { readonly totalDelayMs: unknown; readonly elapsedMs: unknown }
+      expect(typeof summary.totalDelayMs).toBe("number")
+      expect(typeof summary.elapsedMs).toBe("number")
+      expect(summary.totalDelayMs).toBeGreaterThan(0)
+      expect(JSON.stringify(sdkError.$retries)).not.toContain("Duration")
+      expect(Object.values(sdkError.$retries as object).every((v) => typeof v === "number" || typeof v === "string"))
+        .toBe(true)
       expect((yield* Ref.get(events)).filter((t) => t === "RetryScheduled").length).toBe(5)
       client.destroy()
     }))

@@ -6,19 +6,25 @@ import {
   RequestLimitExceeded,
   ResourceNotFoundException as DynamoResourceNotFound,
   ThrottlingException as DynamoThrottling,
+  TransactionCanceledException,
   TransactionConflictException
 } from "@aws-sdk/client-dynamodb"
 import {
   EC2ThrottledException,
+  EFSMountTimeoutException,
+  ENINotReadyException,
   InvalidSubnetIDException,
   KMSAccessDeniedException,
+  ResourceConflictException,
+  ResourceNotReadyException,
   ServiceException as LambdaServiceException,
   TooManyRequestsException
 } from "@aws-sdk/client-lambda"
 import { NoSuchKey, S3ServiceException } from "@aws-sdk/client-s3"
 import { describe, expect, it } from "@effect/vitest"
-import { AwsError } from "@rebound/aws"
-import { Duration } from "effect"
+import { AwsError, Idempotency } from "@rebound/aws"
+import { CallError, Presets, RetryAsync } from "@rebound/core"
+import { Duration, ManagedRuntime, TestClock, TestContext } from "effect"
 
 const meta = (httpStatusCode: number, requestId = "REQ") => ({ httpStatusCode, requestId })
 const nodeError = (code: string, message = code) => Object.assign(new Error(message), { code })
@@ -244,9 +250,9 @@ const rows: ReadonlyArray<Row> = [
     expected: { _tag: "FatalError", reason: "conflict" }
   },
   {
-    name: "TransactionConflictException: conflict (no SDK retries it)",
+    name: "TransactionConflictException: refused because of a transaction in progress, retried (no SDK does)",
     error: new TransactionConflictException({ message: "m", $metadata: meta(400) }),
-    expected: { _tag: "FatalError", reason: "conflict" }
+    expected: { _tag: "TransientError", reason: "conflict", ambiguous: false }
   },
   {
     name: "ValidationException: client",
@@ -285,7 +291,8 @@ describe("AwsError.classify", () => {
       const { retryAfterMillis, ...rest } = row.expected
       expect(failure).toMatchObject(rest)
       if (retryAfterMillis !== undefined) expect(failure.retryAfter).toEqual(Duration.millis(retryAfterMillis))
-      expect(failure.cause).toBe(row.error)
+      expect(AwsError.sdkErrorOf(failure)).toBe(row.error)
+      expect((failure.cause as Error).name).toBe((row.error as Error).name)
       expect(failure.service).toBe(row.service ?? "DynamoDB")
     })
   }
@@ -329,5 +336,235 @@ describe("AwsError.classify", () => {
     const own = JSON.stringify(failure)
     expect(own).not.toContain("PAYLOAD")
     expect(own).not.toContain("SECRET")
+  })
+})
+
+describe("AwsError.classify: anything thrown, any clock, any spelling", () => {
+  it("classifies undefined, null and a number as a fatal failure instead of throwing", () => {
+    for (const thrown of [undefined, null, 42, "boom"]) {
+      const failure = AwsError.classify(thrown, { service: "S3", operation: "GetObject" })
+      expect(failure).toMatchObject({ _tag: "FatalError", reason: "unknown", code: "NonError", service: "S3" })
+      expect(failure.cause).toBeUndefined() // a thrown string or number may be a payload
+    }
+  })
+
+  it("a retryAsync whose promise rejects with undefined rejects with the typed failure, not a TypeError", async () => {
+    let calls = 0
+    const error = await RetryAsync.retryAsync(
+      () => {
+        calls++
+        return Promise.reject(undefined)
+      },
+      Presets.awsJs2026,
+      { classify: AwsError.classifier({ service: "S3", operation: "ListBuckets" }), idempotent: true }
+    ).then(() => "resolved", (e: unknown) => e)
+    expect(error).toBeInstanceOf(CallError.FatalError)
+    expect(error).toMatchObject({ code: "NonError", retries: { attempts: 1, stopReason: "notRetryable" } })
+    expect(calls).toBe(1)
+  })
+
+  const throttledUntil = (date: Date) =>
+    Object.assign(new Error("slow"), {
+      name: "Unknown",
+      $metadata: meta(429),
+      $response: { statusCode: 429, headers: { "retry-after": date.toUTCString() } }
+    })
+
+  it("a classifier given no clock measures an HTTP-date Retry-After from now, not from 1970", () => {
+    // An HTTP date has whole seconds: 5 s ahead is between 4 and 5 s away.
+    const ahead = new Date(Date.now() + 5_000)
+    for (
+      const failure of [
+        AwsError.classifier({ service: "S3", operation: "ListBuckets" })(throttledUntil(ahead)),
+        AwsError.classify(throttledUntil(ahead), { service: "S3", operation: "ListBuckets" })
+      ]
+    ) {
+      const millis = Duration.toMillis(failure.retryAfter!)
+      expect(millis).toBeGreaterThan(3_000)
+      expect(millis).toBeLessThanOrEqual(5_000)
+    }
+    expect(Duration.toMillis(AwsError.retryAfterOf(throttledUntil(ahead))!)).toBeLessThanOrEqual(5_000)
+  })
+
+  it("retryAsync hands the classifier its runtime's time, so a TestClock runtime measures from the test's now", async () => {
+    const managed = ManagedRuntime.make(TestContext.TestContext)
+    const now = Date.parse("Sun, 29 Nov 2026 06:00:00 GMT")
+    await managed.runPromise(TestClock.setTime(now))
+    const error = await RetryAsync.retryAsync(
+      () => Promise.reject(throttledUntil(new Date(now + 5_000))),
+      Presets.none,
+      { classify: AwsError.classifier({ service: "S3", operation: "ListBuckets" }), runtime: await managed.runtime() }
+    ).then(() => undefined, (e: unknown) => e as CallError.CallError)
+    expect(error?.retryAfter).toEqual(Duration.millis(5_000))
+    await managed.dispose()
+  })
+
+  it("the service name is normalised: \"lambda\" and \"Lambda\" classify a 503 the same", () => {
+    const error = () => new LambdaServiceException({ message: "m", $metadata: meta(503) })
+    const spellings = ["Lambda", "lambda", "LAMBDA"].map((service) =>
+      AwsError.classify(error(), { service, operation: "Invoke" })
+    )
+    for (const failure of spellings) {
+      expect(failure).toMatchObject({ _tag: "TransientError", ambiguous: true, service: "Lambda" })
+    }
+    expect(AwsError.serviceName("dynamodb")).toBe("DynamoDB")
+    expect(AwsError.serviceName("SQS")).toBe("SQS")
+    expect(Idempotency.isIdempotent("dynamodb", "PutItem", {})).toBe(true)
+    expect(Idempotency.isIdempotent("lambda", "Invoke", { InvocationType: "DryRun" })).toBe(true)
+  })
+
+  it("a Lambda 503 answered by a load balancer's HTML page may follow a run of the function: ambiguous", () => {
+    const page = Object.assign(new SyntaxError("Unexpected token '<', \"<html>\" is not valid JSON"), {
+      $metadata: meta(503),
+      $response: { statusCode: 503, headers: { "content-type": "text/html" } }
+    })
+    expect(AwsError.classify(page, { service: "Lambda", operation: "Invoke" })).toMatchObject({
+      _tag: "TransientError",
+      ambiguous: true
+    })
+    // Elsewhere a 503 page is a refusal, as before.
+    expect(AwsError.classify(page, { service: "DynamoDB", operation: "GetItem" })).toMatchObject({ ambiguous: false })
+  })
+})
+
+describe("AwsError.classify: retryable per AWS", () => {
+  const lambda = (error: unknown) => AwsError.classify(error, { service: "Lambda", operation: "Invoke" })
+  const dynamodb = (error: unknown) =>
+    AwsError.classify(error, { service: "DynamoDB", operation: "TransactWriteItems" })
+
+  it("Lambda ENINotReadyException and ResourceNotReadyException (502): the function did not run", () => {
+    for (
+      const error of [
+        new ENINotReadyException({ message: "ENI not ready", $metadata: meta(502) }),
+        new ResourceNotReadyException({ message: "inactive", $metadata: meta(502) })
+      ]
+    ) {
+      expect(lambda(error)).toMatchObject({ _tag: "TransientError", reason: "notReady", ambiguous: false })
+    }
+  })
+
+  it("Lambda ResourceConflictException (409): an update in progress or a Pending function is retried; 'already exists' is fatal", () => {
+    const conflict = (message: string) => new ResourceConflictException({ message, $metadata: meta(409) })
+    expect(
+      lambda(conflict(
+        "The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:1:function:f"
+      ))
+    ).toMatchObject({ _tag: "TransientError", reason: "notReady", ambiguous: false })
+    expect(
+      lambda(
+        conflict(
+          "The operation cannot be performed at this time. The function is currently in the following state: Pending"
+        )
+      )
+    ).toMatchObject({ _tag: "TransientError", ambiguous: false })
+    expect(lambda(conflict("Function already exist: f"))).toMatchObject({ _tag: "FatalError", reason: "conflict" })
+    expect(lambda(conflict("The statement id (s1) provided already exists."))).toMatchObject({ _tag: "FatalError" })
+  })
+
+  it("Lambda EFSMountTimeoutException (408): the file system did not mount, the function did not run", () => {
+    expect(lambda(new EFSMountTimeoutException({ message: "mount timed out", $metadata: meta(408) }))).toMatchObject({
+      _tag: "TransientError",
+      reason: "timeout",
+      ambiguous: false
+    })
+  })
+
+  it("DynamoDB TransactionCanceledException is judged by its cancellation reasons", () => {
+    const cancelled = (...codes: ReadonlyArray<string>) =>
+      new TransactionCanceledException({
+        message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(", ")}]`,
+        $metadata: meta(400),
+        CancellationReasons: codes.map((Code) => ({ Code }))
+      })
+    expect(dynamodb(cancelled("None", "TransactionConflict"))).toMatchObject({
+      _tag: "TransientError",
+      reason: "conflict",
+      ambiguous: false
+    })
+    expect(dynamodb(cancelled("ThrottlingError", "None"))).toMatchObject({
+      _tag: "ThrottlingError",
+      throttleReason: "ThrottlingError"
+    })
+    expect(dynamodb(cancelled("TransactionConflict", "ProvisionedThroughputExceeded"))._tag).toBe("ThrottlingError")
+    expect(dynamodb(cancelled("ConditionalCheckFailed", "TransactionConflict"))).toMatchObject({
+      _tag: "FatalError",
+      reason: "conflict"
+    })
+    expect(dynamodb(cancelled("ThrottlingError", "ValidationError"))._tag).toBe("FatalError")
+    expect(dynamodb(cancelled("None"))._tag).toBe("FatalError")
+    // Without the modeled member, the reasons in the message decide.
+    const bare = new TransactionCanceledException({
+      message:
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]",
+      $metadata: meta(400)
+    })
+    expect(dynamodb(bare)._tag).toBe("TransientError")
+  })
+})
+
+describe("AwsError.Rules", () => {
+  const busy = (status: number, message = "busy") =>
+    Object.assign(new Error(message), { name: "BusyException", $metadata: meta(status) })
+  const context = { service: "S3", operation: "GetObject" }
+
+  it("a 4xx declared transient is a refusal, not ambiguous, unless the rule says so", () => {
+    expect(AwsError.classify(busy(400), context, { codes: { BusyException: "transient" } })).toMatchObject({
+      _tag: "TransientError",
+      ambiguous: false
+    })
+    expect(
+      AwsError.classify(busy(400), context, { codes: { BusyException: { class: "transient", ambiguous: true } } })
+    ).toMatchObject({ _tag: "TransientError", ambiguous: true })
+    // A 5xx keeps the built-in judgement: a 500 may have run, a 503 did not.
+    expect(AwsError.classify(busy(500), context, { codes: { BusyException: "transient" } }).ambiguous).toBe(true)
+    expect(AwsError.classify(busy(503), context, { codes: { BusyException: "transient" } }).ambiguous).toBe(false)
+  })
+
+  it("a rule applies only when its predicate holds; rules are tried in order, then the next level, then the built-in rules", () => {
+    const rules: AwsError.Rules = {
+      codes: { BusyException: { class: "throttling", when: (e) => e.httpStatus === 400 } },
+      operations: {
+        "S3.GetObject": {
+          BusyException: [
+            { class: "fatal", when: (e) => /forever/.test(e.message ?? "") },
+            { class: "transient", ambiguous: false, when: (e) => /in progress/.test(e.message ?? "") }
+          ]
+        }
+      }
+    }
+    expect(AwsError.classify(busy(400, "busy forever"), context, rules)._tag).toBe("FatalError")
+    expect(AwsError.classify(busy(400, "update in progress"), context, rules)).toMatchObject({
+      _tag: "TransientError",
+      ambiguous: false
+    })
+    expect(AwsError.classify(busy(400, "busy"), context, rules)._tag).toBe("ThrottlingError")
+    expect(AwsError.classify(busy(409, "busy"), context, rules)).toMatchObject({
+      _tag: "FatalError",
+      reason: "conflict"
+    })
+    // The predicate sees the canonical service, the code, the status, the message and the error.
+    const seen: Array<AwsError.RuleInput> = []
+    const error = busy(429)
+    AwsError.classify(error, { service: "s3", operation: "GetObject" }, {
+      codes: { BusyException: { class: "fatal", when: (e) => seen.push(e) === 0 } }
+    })
+    expect(seen).toEqual([{
+      service: "S3",
+      operation: "GetObject",
+      code: "BusyException",
+      httpStatus: 429,
+      message: "busy",
+      error
+    }])
+  })
+
+  it("a rule expresses what AWS documents without waiting for a release: Lambda's busy conflict", () => {
+    const error = new ResourceConflictException({ message: "An update is in progress", $metadata: meta(409) })
+    const failure = AwsError.classify(error, { service: "Lambda", operation: "UpdateFunctionCode" }, {
+      codes: {
+        ResourceConflictException: { class: "transient", when: (e) => /in progress/.test(e.message ?? "") }
+      }
+    })
+    expect(failure).toMatchObject({ _tag: "TransientError", ambiguous: false })
   })
 })

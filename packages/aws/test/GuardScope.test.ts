@@ -1,6 +1,7 @@
 import { GetItemCommand } from "@aws-sdk/client-dynamodb"
 import { expect, layer } from "@effect/vitest"
-import { DynamoDB, S3 } from "@rebound/aws"
+import * as DynamoDB from "@rebound/aws/DynamoDB"
+import * as S3 from "@rebound/aws/S3"
 import { Fault, Lab } from "@rebound/aws/testing"
 import { CircuitBreaker, RetryPolicy, StateStore } from "@rebound/core"
 import { Effect, Exit } from "effect"

@@ -1,8 +1,12 @@
 import { expect, layer } from "@effect/vitest"
-import { Lambda } from "@rebound/aws"
+import * as Lambda from "@rebound/aws/Lambda"
 import { Fault, Lab } from "@rebound/aws/testing"
 import { Effect } from "effect"
 import { labWithServices } from "./helpers.js"
+
+/** A Lambda error as Lambda encodes it (restJson1): the code in `x-amzn-errortype`, the message in the body. */
+const lambdaError = (status: number, code: string, message: string) =>
+  Fault.synthetic({ status, headers: { "x-amzn-errortype": code }, body: { Type: "User", message } })
 
 const slow = (ms: number) => async (event: unknown) => {
   await new Promise((r) => setTimeout(r, ms))
@@ -119,6 +123,67 @@ layer(
       const error = yield* Effect.flip(lambda.invoke({ FunctionName: "echo" }))
       expect(error).toMatchObject({ _tag: "TransientError", code: "ECONNRESET", ambiguous: true })
       expect((yield* lab.executions("echo")).started - before).toBe(0)
+    }))
+
+  it.effect("a 503 HTML page (a load balancer's) after the request was sent is ambiguous: Invoke is not run again", () =>
+    Effect.gen(function*() {
+      const lab = yield* Lab.Lab
+      const lambda = yield* Lambda.Lambda
+      yield* lab.clear
+      yield* lab.push({ service: "lambda", fault: Fault.htmlPage(), times: 10 })
+      const error = yield* Effect.flip(lambda.invoke({ FunctionName: "echo" }))
+      expect(error).toMatchObject({
+        _tag: "TransientError",
+        httpStatus: 503,
+        ambiguous: true,
+        retries: { attempts: 1, stopReason: "notIdempotent" }
+      })
+      expect((yield* lab.log).filter((e) => e.operation === "Invoke").map((e) => e.action)).toEqual(["HtmlPage"])
+    }))
+
+  it.effect("an ENI not ready (502), a Pending function (409) and an EFS mount timeout (408) are retried: the function then runs once", () =>
+    Effect.gen(function*() {
+      const lab = yield* Lab.Lab
+      const lambda = yield* Lambda.Lambda
+      yield* lab.clear
+      const before = (yield* lab.executions("echo")).started
+      yield* lab.push(
+        { service: "lambda", fault: Fault.serverError(502, { code: "ENINotReadyException" }), times: 1 },
+        {
+          service: "lambda",
+          fault: lambdaError(
+            409,
+            "ResourceConflictException",
+            "The operation cannot be performed at this time. The function is currently in the following state: Pending"
+          ),
+          times: 1
+        },
+        { service: "lambda", fault: lambdaError(408, "EFSMountTimeoutException", "mount timed out"), times: 1 }
+      )
+      const result = yield* lambda.invoke({ FunctionName: "echo", payload: { once: true } })
+      expect(result.payload).toEqual({ echo: { once: true } })
+      expect((yield* lab.log).filter((e) => e.operation === "Invoke").map((e) => e.action)).toEqual([
+        "ServerError",
+        "Synthetic",
+        "Synthetic",
+        "forward"
+      ])
+      expect((yield* lab.executions("echo")).started - before).toBe(1)
+    }))
+
+  it.effect("a conflict because the function already exists is fatal, not retried", () =>
+    Effect.gen(function*() {
+      const lab = yield* Lab.Lab
+      const lambda = yield* Lambda.Lambda
+      yield* lab.clear
+      yield* lab.push({
+        service: "lambda",
+        fault: lambdaError(409, "ResourceConflictException", "Function already exist: echo"),
+        times: 10
+      })
+      const error = yield* Effect.flip(lambda.invoke({ FunctionName: "echo" }))
+      expect(error).toMatchObject({ _tag: "FatalError", reason: "conflict", code: "ResourceConflictException" })
+      expect((yield* lab.log).filter((e) => e.operation === "Invoke")).toHaveLength(1)
     }))
 
   it.effect("reserved concurrency throttles under load: every invocation eventually runs exactly once", () =>

@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3"
 import { expect, layer } from "@effect/vitest"
-import { S3 } from "@rebound/aws"
+import * as S3 from "@rebound/aws/S3"
 import { Fault, Lab } from "@rebound/aws/testing"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"

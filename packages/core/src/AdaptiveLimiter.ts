@@ -19,18 +19,24 @@ import { StateStoreTag } from "./internal/stateStore.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 
 /**
+ * The brand of an adaptive limiter, so a limiter cannot be confused with another guard.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = internal.TypeId
 
 /**
+ * The brand of an adaptive limiter, so a limiter cannot be confused with another guard.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export type TypeId = typeof TypeId
 
 /**
+ * A validated adaptive (CUBIC) rate limiter: its constants and its key.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -75,6 +81,8 @@ export interface State {
 }
 
 /**
+ * Options of `make`; every field has the AWS SDKs' default.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -124,6 +132,8 @@ export const make: (options?: Options) => AdaptiveLimiter = internal.make
 export const aws: AdaptiveLimiter = make({ name: "aws-adaptive" })
 
 /**
+ * The state of a limiter that has seen no response yet: inactive, so nothing waits until the first throttle.
+ *
  * @since 0.1.0
  * @category state machine
  */
@@ -214,6 +224,20 @@ export const keyOf: (limiter: AdaptiveLimiter, context: RetryPolicy.CallContext)
 /**
  * The current state of a call's limiter (`None` before its first use): `enabled`, `fillRate` (the allowed rate,
  * tokens per second), `measuredTxRate`.
+ *
+ * @example
+ * ```ts
+ * import { AdaptiveLimiter } from "@rebound/core"
+ * import { Effect, Option } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const state = yield* AdaptiveLimiter.current(AdaptiveLimiter.aws, { service: "Lambda", operation: "Invoke" })
+ *   yield* Effect.log(Option.match(state, {
+ *     onNone: () => "limiter not used yet",
+ *     onSome: (limiter) => `allowed rate: ${limiter.fillRate}/s`
+ *   }))
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category observation

@@ -20,18 +20,24 @@ import type * as Schedule from "effect/Schedule"
 import * as internal from "./internal/backoff.js"
 
 /**
+ * The brand of a validated backoff.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = internal.TypeId
 
 /**
+ * The brand of a validated backoff.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export type TypeId = typeof TypeId
 
 /**
+ * How randomness spreads a delay: none, full (`r·d`), equal (half fixed, half random) or decorrelated.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -56,6 +62,8 @@ export interface Backoff {
 }
 
 /**
+ * Options of `make`; durations accept any `Duration` input.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -131,6 +139,13 @@ export const toSchedule: (backoff: Backoff) => Schedule.Schedule<Duration.Durati
 
 /**
  * Replaces the cap.
+ *
+ * @example
+ * ```ts
+ * import { Backoff } from "@rebound/core"
+ *
+ * const capped = Backoff.withCap(Backoff.make({ base: "100 millis" }), "2 seconds")
+ * ```
  *
  * @since 0.1.0
  * @category combinators

@@ -16,12 +16,16 @@ import type * as Predicate from "effect/Predicate"
 import * as internal from "./internal/callError.js"
 
 /**
+ * The brand shared by the three failures, so a guard can tell them from any other error.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = internal.TypeId
 
 /**
+ * The brand shared by the three failures, so a guard can tell them from any other error.
+ *
  * @since 0.1.0
  * @category type ids
  */
@@ -89,10 +93,15 @@ export type FailureClass = "throttling" | "transient" | "fatal"
 /**
  * Why a transient failure happened.
  *
+ * - `network`, `timeout`, `server`, `clockSkew`: what the names say.
+ * - `conflict`: the request met a concurrent one (a DynamoDB transaction in progress) and was refused.
+ * - `notReady`: the resource is being set up or updated (a Lambda function `Pending`, its network interface not
+ *   ready); the request was refused and will succeed once it is ready.
+ *
  * @since 0.1.0
  * @category models
  */
-export type TransientReason = "network" | "timeout" | "server" | "clockSkew" | "unknown"
+export type TransientReason = "network" | "timeout" | "server" | "clockSkew" | "conflict" | "notReady" | "unknown"
 
 /**
  * Why a fatal failure happened.
@@ -125,7 +134,8 @@ export interface CommonFields {
   readonly code: string
   /**
    * The service's own message, when it sent one. It can echo request input, so rebound never puts it in `message`,
-   * logs, events, metrics or spans; read it here when you need it.
+   * `toJSON`, `util.inspect`, logs, events, metrics or spans (the field is not enumerable); read it here when you need
+   * it.
    */
   readonly detail?: string | undefined
   /** The HTTP status of the response, when there was one. */
@@ -138,7 +148,11 @@ export interface CommonFields {
   readonly retryAfter?: Duration.Duration | undefined
   /** The resource the failure concerns (a table, index, bucket prefix or function), used to key budgets. */
   readonly resource?: string | undefined
-  /** The original error. Not serialised by `toJSON`, so payloads it may hold never reach logs by accident. */
+  /**
+   * The original error, or a summary of it safe to render (the AWS shell keeps a summary). Only its name and code
+   * are serialised by `toJSON`; other renderings (`util.inspect`, `Cause.pretty`) show what it holds, so put nothing
+   * secret here.
+   */
   readonly cause?: unknown
   /** Filled in when a retry policy gave up on this failure. */
   readonly retries?: RetrySummary | undefined
@@ -173,23 +187,66 @@ export class ThrottlingError extends Data.TaggedError("ThrottlingError")<
     readonly throttleReason?: string | undefined
   }
 > {
-  /** @since 0.1.0 */
+  /**
+   * The brand shared by rebound's failures.
+   *
+   * @since 0.1.0
+   */
   readonly [TypeId]: TypeId = TypeId
-  /** Throttled requests were not executed. @since 0.1.0 */
+  constructor(args: ThrottlingError.Fields) {
+    super(args)
+    internal.hideDetail(this)
+  }
+  /**
+   * Throttled requests were not executed.
+   *
+   * @since 0.1.0
+   */
   get ambiguous(): false {
     return false
   }
-  /** @since 0.1.0 */
+  /**
+   * The failure's class as guards, events and metrics name it: `"throttling"`.
+   *
+   * @since 0.1.0
+   */
   get failureClass(): "throttling" {
     return "throttling"
   }
-  /** @since 0.1.0 */
+  /**
+   * Service, operation, code, HTTP status, request id, the retry summary and advice — never the service's own message,
+   * which can echo request input (it stays in `detail`).
+   *
+   * @since 0.1.0
+   */
   override get message(): string {
     return internal.describe(this, "throttled", internal.throttlingAdvice(this))
   }
-  /** @since 0.1.0 */
+  /**
+   * A plain object for logs and JSON: codes, statuses, ids, timings and the retry summary — never the service's
+   * message or a payload.
+   *
+   * @since 0.1.0
+   */
   override toJSON(): unknown {
     return internal.toJSON(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace ThrottlingError {
+  /**
+   * What the constructor takes.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Fields = CommonFields & {
+    /** A service-specific reason, e.g. Lambda's `ReservedFunctionConcurrentInvocationLimitExceeded`. */
+    readonly throttleReason?: string | undefined
   }
 }
 
@@ -222,19 +279,59 @@ export class TransientError extends Data.TaggedError("TransientError")<
     readonly ambiguous: boolean
   }
 > {
-  /** @since 0.1.0 */
+  /**
+   * The brand shared by rebound's failures.
+   *
+   * @since 0.1.0
+   */
   readonly [TypeId]: TypeId = TypeId
-  /** @since 0.1.0 */
+  constructor(args: TransientError.Fields) {
+    super(args)
+    internal.hideDetail(this)
+  }
+  /**
+   * The failure's class as guards, events and metrics name it: `"transient"`.
+   *
+   * @since 0.1.0
+   */
   get failureClass(): "transient" {
     return "transient"
   }
-  /** @since 0.1.0 */
+  /**
+   * Service, operation, code, HTTP status, request id, the retry summary and advice — never the service's own message,
+   * which can echo request input (it stays in `detail`).
+   *
+   * @since 0.1.0
+   */
   override get message(): string {
     return internal.describe(this, `failed transiently (${this.reason})`, internal.transientAdvice(this))
   }
-  /** @since 0.1.0 */
+  /**
+   * A plain object for logs and JSON: codes, statuses, ids, timings and the retry summary — never the service's
+   * message or a payload.
+   *
+   * @since 0.1.0
+   */
   override toJSON(): unknown {
     return internal.toJSON(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace TransientError {
+  /**
+   * What the constructor takes.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Fields = CommonFields & {
+    readonly reason: TransientReason
+    /** True when the request may have been executed by the service. */
+    readonly ambiguous: boolean
   }
 }
 
@@ -263,23 +360,65 @@ export class FatalError extends Data.TaggedError("FatalError")<
     readonly reason: FatalReason
   }
 > {
-  /** @since 0.1.0 */
+  /**
+   * The brand shared by rebound's failures.
+   *
+   * @since 0.1.0
+   */
   readonly [TypeId]: TypeId = TypeId
-  /** @since 0.1.0 */
+  constructor(args: FatalError.Fields) {
+    super(args)
+    internal.hideDetail(this)
+  }
+  /**
+   * Fatal failures are never retried, so the question does not arise.
+   *
+   * @since 0.1.0
+   */
   get ambiguous(): false {
     return false
   }
-  /** @since 0.1.0 */
+  /**
+   * The failure's class as guards, events and metrics name it: `"fatal"`.
+   *
+   * @since 0.1.0
+   */
   get failureClass(): "fatal" {
     return "fatal"
   }
-  /** @since 0.1.0 */
+  /**
+   * Service, operation, code, HTTP status, request id, the retry summary and advice — never the service's own message,
+   * which can echo request input (it stays in `detail`).
+   *
+   * @since 0.1.0
+   */
   override get message(): string {
     return internal.describe(this, `failed (${this.reason})`, internal.fatalAdvice(this))
   }
-  /** @since 0.1.0 */
+  /**
+   * A plain object for logs and JSON: codes, statuses, ids, timings and the retry summary — never the service's
+   * message or a payload.
+   *
+   * @since 0.1.0
+   */
   override toJSON(): unknown {
     return internal.toJSON(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace FatalError {
+  /**
+   * What the constructor takes.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Fields = CommonFields & {
+    readonly reason: FatalReason
   }
 }
 
@@ -299,7 +438,7 @@ export type RetryableError = ThrottlingError | TransientError
  * import { CallError } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const call: Effect.Effect<string, CallError.CallError>
+ * const call: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // your call
  *
  * const handled = call.pipe(
  *   Effect.catchTags({
@@ -316,12 +455,16 @@ export type RetryableError = ThrottlingError | TransientError
 export type CallError = RetryableError | FatalError
 
 /**
+ * Whether a value is one of rebound's failures (`ThrottlingError`, `TransientError` or `FatalError`).
+ *
  * @since 0.1.0
  * @category guards
  */
 export const isCallError: Predicate.Refinement<unknown, CallError> = internal.isCallError
 
 /**
+ * Whether a value is a failure that a policy may retry: a `ThrottlingError` or a `TransientError`.
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -329,6 +472,8 @@ export const isRetryableError: Predicate.Refinement<unknown, RetryableError> = (
   isCallError(u) && u._tag !== "FatalError"
 
 /**
+ * Whether a value is a `ThrottlingError`.
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -336,6 +481,8 @@ export const isThrottlingError: Predicate.Refinement<unknown, ThrottlingError> =
   isCallError(u) && u._tag === "ThrottlingError"
 
 /**
+ * Whether a value is a `TransientError`.
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -343,6 +490,8 @@ export const isTransientError: Predicate.Refinement<unknown, TransientError> = (
   isCallError(u) && u._tag === "TransientError"
 
 /**
+ * Whether a value is a `FatalError`.
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -383,6 +532,21 @@ export const copy: <E extends CallError>(error: E, fields: Partial<CommonFields>
 
 /**
  * A one-line description of a summary, e.g. `"gave up after 3 attempts in 1.2s (maxAttempts)"`.
+ *
+ * @example
+ * ```ts
+ * import { CallError } from "@rebound/core"
+ * import { Duration } from "effect"
+ *
+ * const summary: CallError.RetrySummary = {
+ *   attempts: 3,
+ *   totalDelay: Duration.millis(150),
+ *   elapsed: Duration.millis(1200),
+ *   stopReason: "maxAttempts",
+ *   policy: "rebound"
+ * }
+ * console.log(CallError.describeRetries(summary)) // gave up after 3 attempts in 1s 200ms (maxAttempts, policy rebound)
+ * ```
  *
  * @since 0.1.0
  * @category utils

@@ -28,18 +28,24 @@ import { StateStoreTag } from "./internal/stateStore.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 
 /**
+ * The brand of a validated circuit breaker.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = internal.TypeId
 
 /**
+ * The brand of a validated circuit breaker.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export type TypeId = typeof TypeId
 
 /**
+ * The trip rule of a consecutive-failure breaker: open after `threshold` counted failures in a row.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -49,6 +55,8 @@ export interface Consecutive {
 }
 
 /**
+ * The trip rule of a sampling breaker: open when the failure ratio over a sliding window, with enough calls, reaches the limit.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -61,6 +69,8 @@ export interface Sampling {
 }
 
 /**
+ * A validated circuit breaker: its trip rule, how long it stays open, its half-open probes and what counts as a failure.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -83,6 +93,8 @@ export interface CircuitBreaker {
 }
 
 /**
+ * The sliding window of a sampling breaker: a ring of per-slot success and failure counts.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -94,6 +106,8 @@ export interface Window {
 }
 
 /**
+ * Where a breaker is: closed (counting), open (until an instant) or half-open (letting probes through).
+ *
  * @since 0.1.0
  * @category models
  */
@@ -109,6 +123,8 @@ export type State =
   }
 
 /**
+ * The breaker's answer before an attempt: allowed (perhaps as a half-open probe) or rejected with the time until a probe.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -117,6 +133,8 @@ export type Admission =
   | { readonly _tag: "Rejected"; readonly retryAfterMillis: number }
 
 /**
+ * Options shared by both kinds of breaker.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -135,6 +153,8 @@ export interface CommonOptions {
 }
 
 /**
+ * Options of `consecutive`.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -144,6 +164,8 @@ export interface ConsecutiveOptions extends CommonOptions {
 }
 
 /**
+ * Options of `sampling`; the defaults are Polly v8's.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -190,6 +212,8 @@ export const consecutive: (options?: ConsecutiveOptions) => CircuitBreaker = int
 export const sampling: (options?: SamplingOptions) => CircuitBreaker = internal.sampling
 
 /**
+ * The state of a breaker that has seen no call: closed, nothing counted.
+ *
  * @since 0.1.0
  * @category state machine
  */
@@ -236,6 +260,18 @@ export const keyOf: (breaker: CircuitBreaker, context: RetryPolicy.CallContext) 
 
 /**
  * The current state of a call's breaker (`Closed` if it was never used).
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * const breaker = CircuitBreaker.consecutive({ threshold: 5, breakDuration: "10 seconds" })
+ * const program = Effect.tap(
+ *   CircuitBreaker.current(breaker, { service: "DynamoDB", operation: "GetItem" }),
+ *   (state) => Effect.log(`breaker: ${state._tag}`)
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category observation

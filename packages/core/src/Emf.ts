@@ -18,6 +18,8 @@ import * as validate from "./internal/validate.js"
 import * as RetryEvent from "./RetryEvent.js"
 
 /**
+ * Options of the EMF layer: the namespace, extra dimensions and where lines are written.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -168,7 +170,9 @@ export const observer = (options: Options = {}): RetryEvent.RetryObserver => {
     HedgeStarted: () => Effect.void,
     HedgeSkipped: () => Effect.void,
     HedgeWon: () => Effect.void,
-    HedgeCancelled: () => Effect.void
+    HedgeCancelled: () => Effect.void,
+    StoreFellBack: () => Effect.void,
+    StoreResumed: () => Effect.void
   })
 }
 
@@ -180,7 +184,7 @@ export const observer = (options: Options = {}): RetryEvent.RetryObserver => {
  * import { Emf } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const handler: Effect.Effect<void>
+ * const handler: Effect.Effect<void> = Effect.void // your handler
  * const withMetrics = handler.pipe(Effect.provide(Emf.layer({ namespace: "orders-service" })))
  * ```
  *

@@ -34,13 +34,19 @@ export class InvalidOptionError extends Data.TaggedError("InvalidOptionError")<{
   /** What the field must be. */
   readonly expected: string
 }> {
-  /** @since 0.1.0 */
+  /**
+   * The constructor, the field, the value received and what the field must be, in one line.
+   *
+   * @since 0.1.0
+   */
   override get message(): string {
     return `${this.constructorName}: option "${this.field}" must be ${this.expected}; got ${this.value}`
   }
 }
 
 /**
+ * Whether a value is an `InvalidOptionError`.
+ *
  * @since 0.1.0
  * @category guards
  */

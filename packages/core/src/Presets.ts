@@ -113,6 +113,18 @@ export const none: RetryPolicy = internal.none
 /**
  * rebound's recommended default.
  *
+ * @example
+ * ```ts
+ * import { CallError, Presets, RetryPolicy } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * const call: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // your call
+ *
+ * // rebound's default, or AWS's own behaviour to the number where that is what you want:
+ * const retried = call.pipe(RetryPolicy.retry(Presets.rebound))
+ * const likeTheSdk = call.pipe(RetryPolicy.retry(Presets.awsJs2026))
+ * ```
+ *
  * @since 0.1.0
  * @category presets
  */

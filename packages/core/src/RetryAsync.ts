@@ -13,6 +13,7 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -22,6 +23,8 @@ import { rebound } from "./internal/presets.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
 /**
+ * Options of `retryAsync`: cancellation, classification, idempotency, the call's names and the runtime to run on.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -30,9 +33,10 @@ export interface Options {
   readonly signal?: AbortSignal | undefined
   /**
    * Turns a thrown value into a typed failure. Default: `CallError`s are used as they are; anything else is not
-   * retried and is rethrown unchanged. `@rebound/aws` provides a classifier for AWS SDK errors.
+   * retried and is rethrown unchanged. `@rebound/aws` provides a classifier for AWS SDK errors. It also receives the
+   * current time of the runtime's clock, to measure hints such as an HTTP-date `Retry-After`.
    */
-  readonly classify?: ((error: unknown) => CallError.CallError | undefined) | undefined
+  readonly classify?: ((error: unknown, context: ClassifyContext) => CallError.CallError | undefined) | undefined
   readonly idempotent?: boolean | undefined
   readonly service?: string | undefined
   readonly operation?: string | undefined
@@ -42,6 +46,17 @@ export interface Options {
    * Default: `Runtime.defaultRuntime`.
    */
   readonly runtime?: Runtime.Runtime<never> | undefined
+}
+
+/**
+ * What a classifier is told besides the error.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClassifyContext {
+  /** The current time of the runtime's `Clock`, in milliseconds since the epoch. */
+  readonly nowMillis: number
 }
 
 /**
@@ -70,7 +85,8 @@ const abortError = (signal: AbortSignal | undefined): unknown =>
 /**
  * Runs an async function under a policy (default `Presets.rebound`). Resolves with its value, or rejects with the last
  * typed failure (`error.retries` says how many attempts were made and why retries stopped), with an unclassified error
- * unchanged, or with an `AbortError` when aborted.
+ * unchanged, or with an `AbortError` (the signal's reason, when it is an `Error`) when aborted. A signal already
+ * aborted rejects at once, without calling the function.
  *
  * @example
  * ```ts
@@ -98,12 +114,21 @@ export const retryAsync = async <A>(
   policy: RetryPolicy.RetryPolicy = rebound,
   options: Options = {}
 ): Promise<A> => {
+  if (options.signal?.aborted === true) throw abortError(options.signal)
   const classify = options.classify ?? ((e: unknown) => (CallError.isCallError(e) ? e : undefined))
   let attempt = 0
   const once = Effect.tryPromise({
     try: (signal) => fn({ signal, attempt: ++attempt }),
-    catch: (error): CallError.CallError | Unclassified => classify(error) ?? new Unclassified(error)
-  })
+    catch: (error) => new Unclassified(error)
+  }).pipe(
+    Effect.catchAll(({ error }) =>
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (nowMillis): Effect.Effect<never, CallError.CallError | Unclassified> =>
+          Effect.fail(classify(error, { nowMillis }) ?? new Unclassified(error))
+      )
+    )
+  )
   const program = RetryPolicy.retry(once, policy, {
     idempotent: options.idempotent,
     service: options.service,
@@ -129,8 +154,8 @@ export const retryAsync = async <A>(
  * ```ts
  * import { CallError, Presets, RetryAsync } from "@rebound/core"
  *
- * class Buckets {
- *   @RetryAsync.retryable(Presets.awsJs2026, { service: "S3", idempotent: true })
+ * // (the decorator follows the brace so that JSDoc does not read it as a tag)
+ * class Buckets { @RetryAsync.retryable(Presets.awsJs2026, { service: "S3", idempotent: true })
  *   async list(): Promise<ReadonlyArray<string>> {
  *     throw new CallError.ThrottlingError({ service: "S3", operation: "list", code: "SlowDown", httpStatus: 503 })
  *   }

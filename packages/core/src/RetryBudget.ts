@@ -19,18 +19,24 @@ import { StateStoreTag } from "./internal/stateStore.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 
 /**
+ * The brand of a validated retry budget.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = internal.TypeId
 
 /**
+ * The brand of a validated retry budget.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export type TypeId = typeof TypeId
 
 /**
+ * A ratio budget (SRE, Finagle): retries in a sliding window may not exceed a share of requests plus a floor per second.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -47,6 +53,8 @@ export interface Ratio {
 }
 
 /**
+ * A token budget (gRPC retry throttling): failures spend tokens, successes earn a fraction back, no retries below half.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -61,12 +69,16 @@ export interface Tokens {
 }
 
 /**
+ * A retry budget of either kind.
+ *
  * @since 0.1.0
  * @category models
  */
 export type RetryBudget = Ratio | Tokens
 
 /**
+ * The state of a ratio budget: a ring of per-slot request and retry counts.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -80,6 +92,8 @@ export interface RatioState {
 }
 
 /**
+ * The state of a token budget: the tokens left.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -89,12 +103,16 @@ export interface TokensState {
 }
 
 /**
+ * The state of a retry budget of either kind.
+ *
  * @since 0.1.0
  * @category models
  */
 export type State = RatioState | TokensState
 
 /**
+ * Options of `ratio`; the defaults are Finagle's.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -113,6 +131,8 @@ export interface RatioOptions {
 }
 
 /**
+ * Options of `tokens`; the defaults are gRPC's.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -182,6 +202,8 @@ export const sre: RetryBudget = ratio({ name: "sre", ratio: 0.1, minRetriesPerSe
 export const grpc: RetryBudget = tokens({ name: "grpc", maxTokens: 10, tokenRatio: 0.1 })
 
 /**
+ * The state of a budget that has seen no call: an empty window, or a full bucket of tokens.
+ *
  * @since 0.1.0
  * @category state machine
  */

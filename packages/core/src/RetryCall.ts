@@ -34,6 +34,7 @@ import type * as RetryBudget from "./RetryBudget.js"
 import type * as RetryDecision from "./RetryDecision.js"
 import type * as RetryEvent from "./RetryEvent.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
+import type * as StateStore from "./StateStore.js"
 
 /**
  * The kinds of guard a policy can carry: the four retry guards, and the hedge budget.
@@ -126,6 +127,8 @@ export interface Call {
 }
 
 /**
+ * What a call starts from: its policy, context, the time, and whether it bypasses guards or is observed.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -247,6 +250,8 @@ export type Output =
   | { readonly _tag: "Released" }
 
 /**
+ * One step's result: the call's and the guards' next states, what the shell must do, and the events to publish.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -363,6 +368,15 @@ export const initialGuards = (call: Call, nowMillis: number): Guards => {
  * @category state machine
  */
 export const noGuards: Guards = internal.noGuards
+
+/**
+ * The guard a policy carries for a kind (`hedge`: its `hedging`), as a store that leases or merges state needs it.
+ *
+ * @since 0.1.0
+ * @category state machine
+ */
+export const guardOf: (policy: RetryPolicy.RetryPolicy, kind: GuardKind) => StateStore.Guard | undefined =
+  internal.guardOf
 
 /**
  * The guard kinds, in the order a store sees them.

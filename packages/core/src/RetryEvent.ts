@@ -65,6 +65,8 @@ export interface FailureInfo {
 export type AbortReason = "interrupted" | "defect" | "unclassified"
 
 /**
+ * Every event rebound emits: one per step of every call, and one per change of a guard's state.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -179,6 +181,13 @@ export type RetryEvent = Data.TaggedEnum<{
     readonly to: "Closed" | "Open" | "HalfOpen"
     readonly at: number
   }
+  /**
+   * A fleet store could not reach its engine (Redis, DynamoDB) within its bound: calls go on under this process's
+   * local guard state, and it keeps trying. `reason` is the engine's error code, never its message.
+   */
+  StoreFellBack: { readonly store: string; readonly reason: string; readonly at: number }
+  /** A fleet store reached its engine again after falling back: fleet-wide guard state resumes. */
+  StoreResumed: { readonly store: string; readonly downMillis: number; readonly at: number }
 }>
 
 /**
@@ -243,6 +252,20 @@ export const addObserver = (observer: RetryObserver): Layer.Layer<never> => inte
 /**
  * Runs an effect with one more observer.
  *
+ * @example
+ * ```ts
+ * import { RetryEvent } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * const program: Effect.Effect<void> = Effect.void // your program
+ *
+ * const watched = program.pipe(
+ *   RetryEvent.withObserver((event) =>
+ *     event._tag === "RetryScheduled" ? Effect.log(`retrying ${event.call.operation}`) : Effect.void
+ *   )
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category combinators
  */
@@ -265,6 +288,8 @@ export interface RetryEvents {
 }
 
 /**
+ * The tag of the event stream service that `layerStream` provides.
+ *
  * @since 0.1.0
  * @category context
  */

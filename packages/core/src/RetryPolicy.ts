@@ -42,12 +42,16 @@ import * as RetryDecision from "./RetryDecision.js"
 import type * as RetryQuota from "./RetryQuota.js"
 
 /**
+ * The brand of a validated retry policy.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = internal.TypeId
 
 /**
+ * The brand of a validated retry policy.
+ *
  * @since 0.1.0
  * @category type ids
  */
@@ -125,7 +129,10 @@ export interface Options {
   readonly jitter?: Backoff.Jitter | undefined
   readonly capping?: "beforeJitter" | "afterJitter" | undefined
   readonly wholeMillis?: boolean | undefined
-  /** The throttling backoff; unset fields follow the transient ones, except `base`, which defaults to 1 second. */
+  /**
+   * The throttling backoff; unset fields follow the transient ones, except `base`, which defaults to 1 second (or the
+   * throttling cap, when that is smaller) whatever the transient `base`.
+   */
   readonly throttling?: {
     readonly base?: Duration.DurationInput | undefined
     readonly factor?: number | undefined
@@ -277,6 +284,8 @@ export const validate = (options?: Options): Either.Either<RetryPolicy, InvalidO
   validation.either(() => internal.make(options))
 
 /**
+ * Whether a value is a validated retry policy.
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -347,6 +356,16 @@ export const withBudget: {
 
 /**
  * Carries an adaptive rate limiter (`undefined` removes it).
+ *
+ * @example
+ * ```ts
+ * import { AdaptiveLimiter, Presets, RetryPolicy } from "@rebound/core"
+ *
+ * // AWS's adaptive mode, with one limiter per function instead of one per client:
+ * const adaptive = Presets.awsJs2026.pipe(
+ *   RetryPolicy.withLimiter(AdaptiveLimiter.make({ name: "functions", key: (call) => call.resource ?? call.service }))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category combinators
@@ -448,7 +467,7 @@ export const advance: typeof RetryDecision.advance = RetryDecision.advance
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const getItem: Effect.Effect<string, CallError.CallError>
+ * const getItem: Effect.Effect<string, CallError.CallError> = Effect.succeed("item") // your call
  *
  * const program = getItem.pipe(
  *   RetryPolicy.retry(Presets.awsJs2026DynamoDB),
@@ -506,7 +525,7 @@ export const retryWithSummary: {
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const call: Effect.Effect<string, CallError.CallError>
+ * const call: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // your call
  *
  * const program = call.pipe(RetryPolicy.retryCurrent(), RetryPolicy.withPolicy(Presets.botocoreStandard))
  * ```
@@ -580,7 +599,7 @@ export type Admitted =
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const attemptOnce: Effect.Effect<string, CallError.CallError>
+ * const attemptOnce: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // one attempt of your call
  *
  * const manual = Effect.gen(function*() {
  *   const session = yield* RetryPolicy.session(Presets.awsJs2026, { service: "S3", operation: "GetObject" })
@@ -614,6 +633,8 @@ export const session: (policy: RetryPolicy, options?: CallOptions) => Effect.Eff
 export const CurrentRetryPolicy: typeof retryInternal.CurrentRetryPolicy = retryInternal.CurrentRetryPolicy
 
 /**
+ * The type of the context reference that holds the application's default policy.
+ *
  * @since 0.1.0
  * @category context
  */
@@ -636,6 +657,17 @@ export const layer: (policy: RetryPolicy) => Layer.Layer<never> = retryInternal.
 
 /**
  * Runs an effect with a different default policy.
+ *
+ * @example
+ * ```ts
+ * import { CallError, Presets, RetryPolicy } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * const call: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // your call
+ *
+ * // Calls that use the default policy are not retried inside this region of code:
+ * const once = call.pipe(RetryPolicy.retryCurrent(), RetryPolicy.withPolicy(Presets.none))
+ * ```
  *
  * @since 0.1.0
  * @category context
@@ -660,7 +692,7 @@ export const withPolicy: {
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Effect, Schedule } from "effect"
  *
- * declare const call: Effect.Effect<string, CallError.CallError>
+ * const call: Effect.Effect<string, CallError.CallError> = Effect.succeed("ok") // your call
  *
  * // awsJs2026 carries the AWS retry quota, which a Schedule cannot apply: drop it knowingly.
  * const schedule = RetryPolicy.toSchedule(RetryPolicy.withoutGuards(Presets.awsJs2026)).pipe(

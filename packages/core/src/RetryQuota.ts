@@ -19,18 +19,24 @@ import { StateStoreTag } from "./internal/stateStore.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 
 /**
+ * The brand of a validated retry quota.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = internal.TypeId
 
 /**
+ * The brand of a validated retry quota.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export type TypeId = typeof TypeId
 
 /**
+ * A validated retry quota (the AWS SDKs' token bucket): its capacity, the cost of each kind of retry, the refund on success and its key.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -52,6 +58,8 @@ export interface RetryQuota {
 }
 
 /**
+ * Options of `make`; the defaults are the 2026 AWS SDKs'.
+ *
  * @since 0.1.0
  * @category models
  */

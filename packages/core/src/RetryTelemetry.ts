@@ -161,6 +161,17 @@ export const breakerState = Metric.gauge("rebound_breaker_state", {
   description: "Circuit breaker state: 0 closed, 1 half-open, 2 open"
 })
 
+/**
+ * Whether a fleet store runs on local guard state because its engine is unreachable: 1 fallen back, 0 fleet-wide.
+ * Tag: `store`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const storeFallback = Metric.gauge("rebound_store_fallback", {
+  description: "1 while a fleet store's engine is unreachable and calls use local guard state, else 0"
+})
+
 const tag = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, tags: Record<string, string>) =>
   Object.entries(tags).reduce((m, [k, v]) => Metric.tagged(m, k, v), metric)
 
@@ -249,7 +260,9 @@ export const metricsObserverWith = (options: MetricsOptions = {}): RetryEvent.Re
     QuotaChanged: (e) => Metric.set(tag(quotaTokens, { key: keyTag("quota", e.key) }), e.tokens),
     BudgetChecked: () => Effect.void,
     LimiterRateChanged: (e) => Metric.set(tag(limiterRate, { key: keyTag("limiter", e.key) }), e.fillRate),
-    BreakerStateChanged: (e) => Metric.set(tag(breakerState, { key: keyTag("breaker", e.key) }), breakerLevel[e.to])
+    BreakerStateChanged: (e) => Metric.set(tag(breakerState, { key: keyTag("breaker", e.key) }), breakerLevel[e.to]),
+    StoreFellBack: (e) => Metric.set(tag(storeFallback, { store: e.store }), 1),
+    StoreResumed: (e) => Metric.set(tag(storeFallback, { store: e.store }), 0)
   })
 }
 
@@ -304,6 +317,10 @@ export const logsObserver: RetryEvent.RetryObserver = (event) => {
       return Effect.logInfo(`circuit ${event.key}: ${event.from} → ${event.to}`)
     case "LimiterRateChanged":
       return Effect.logDebug(`limiter ${event.key}: ${event.fillRate.toFixed(2)}/s (enabled: ${event.enabled})`)
+    case "StoreFellBack":
+      return Effect.logWarning(`guard store ${event.store} unreachable (${event.reason}): using local guard state`)
+    case "StoreResumed":
+      return Effect.logInfo(`guard store ${event.store} reachable again after ${fmt(event.downMillis)}`)
     default:
       return Effect.void
   }
@@ -317,7 +334,7 @@ export const logsObserver: RetryEvent.RetryObserver = (event) => {
  * import { RetryTelemetry } from "@rebound/core"
  * import { Effect, Logger, LogLevel } from "effect"
  *
- * declare const program: Effect.Effect<void>
+ * const program: Effect.Effect<void> = Effect.void // your program
  * const verbose = program.pipe(
  *   Effect.provide(RetryTelemetry.logs),
  *   Logger.withMinimumLogLevel(LogLevel.Debug)
@@ -339,6 +356,17 @@ export const metrics: Layer.Layer<never> = RetryEvent.addObserver(metricsObserve
 
 /**
  * Logs and metrics.
+ *
+ * @example
+ * ```ts
+ * import { RetryTelemetry } from "@rebound/core"
+ * import { Effect, Logger, LogLevel } from "effect"
+ *
+ * const program: Effect.Effect<void> = Effect.void // your program
+ *
+ * // A debug line per retry, a warning when retries stop, and the metrics:
+ * const observed = program.pipe(Effect.provide(RetryTelemetry.layer), Logger.withMinimumLogLevel(LogLevel.Debug))
+ * ```
  *
  * @since 0.1.0
  * @category layers

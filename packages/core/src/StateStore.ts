@@ -15,27 +15,52 @@
  *
  * **Fleet-wide.** The interface is small and asynchronous, so a store can keep state elsewhere (Redis, DynamoDB) and
  * arbitrate it there; `modify` must apply its function to the states of every key it is given as one atomic step.
+ * `FleetStore` does so without a round trip per step: each process leases its slice of the fleet's state and
+ * reconciles in the background (see its documentation; `@rebound/redis` and `@rebound/aws`'s `DynamoDBStore` are its
+ * engines).
  *
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
+import type * as AdaptiveLimiter from "./AdaptiveLimiter.js"
+import type * as CircuitBreaker from "./CircuitBreaker.js"
+import type * as Hedging from "./Hedging.js"
 import * as internal from "./internal/stateStore.js"
+import type * as RetryBudget from "./RetryBudget.js"
+import type * as RetryQuota from "./RetryQuota.js"
 
 /**
+ * The guard a key belongs to: its configuration, which a fleet store needs to lease and merge its state.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Guard =
+  | CircuitBreaker.CircuitBreaker
+  | AdaptiveLimiter.AdaptiveLimiter
+  | RetryBudget.RetryBudget
+  | RetryQuota.RetryQuota
+  | Hedging.Hedging
+
+/**
+ * Where guard state lives: a keyed store whose `modify` is one atomic step.
+ *
  * @since 0.1.0
  * @category models
  */
 export interface StateStore {
   /**
    * Applies `f` to the states under `keys` (each created with `initial(index)` when absent) as one atomic step, and
-   * stores the states it returns, in the same order.
+   * stores the states it returns, in the same order. `guards`, when given, are the guards the keys belong to, in the
+   * same order (a fleet store needs them; an in-process store ignores them).
    */
   readonly modify: <A>(
     keys: ReadonlyArray<string>,
     initial: (index: number) => unknown,
-    f: (states: ReadonlyArray<unknown>) => readonly [A, ReadonlyArray<unknown>]
+    f: (states: ReadonlyArray<unknown>) => readonly [A, ReadonlyArray<unknown>],
+    guards?: ReadonlyArray<Guard>
   ) => Effect.Effect<A>
   /**
    * The same step done synchronously, for stores that hold their state in this process; the interpreter uses it to
@@ -44,7 +69,8 @@ export interface StateStore {
   readonly modifyNow?: <A>(
     keys: ReadonlyArray<string>,
     initial: (index: number) => unknown,
-    f: (states: ReadonlyArray<unknown>) => readonly [A, ReadonlyArray<unknown>]
+    f: (states: ReadonlyArray<unknown>) => readonly [A, ReadonlyArray<unknown>],
+    guards?: ReadonlyArray<Guard>
   ) => A
   /** The state under `key`, if any. */
   readonly get: <S>(key: string) => Effect.Effect<Option.Option<S>>
@@ -91,6 +117,17 @@ export const StateStore: typeof internal.StateStoreTag = internal.StateStoreTag
  * const size = Effect.runSync(store.size) // 0
  * ```
  *
+ * @example
+ * ```ts
+ * import { StateStore } from "@rebound/core"
+ * import { Effect } from "effect"
+ *
+ * const store = StateStore.makeMemory()
+ * // One atomic step over one key: count calls.
+ * const next = store.modify(["calls"], () => 0, ([n]) => [(n as number) + 1, [(n as number) + 1]] as const)
+ * console.log(Effect.runSync(Effect.zipRight(next, next))) // 2
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -105,7 +142,7 @@ export const makeMemory: (options?: MemoryOptions) => StateStore = internal.make
  * import { StateStore } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const program: Effect.Effect<void>
+ * const program: Effect.Effect<void> = Effect.void // your program
  * const isolated = program.pipe(Effect.provide(StateStore.layerMemory))
  * ```
  *

@@ -124,6 +124,27 @@ describe("RetryAsync.retryAsync", () => {
     expect(seen?.aborted).toBe(true)
   })
 
+  it("a signal already aborted rejects at once and never calls the function", async () => {
+    let calls = 0
+    const reason = new Error("the caller gave up")
+    const controller = new AbortController()
+    controller.abort(reason)
+    const error = await RetryAsync.retryAsync(
+      () => {
+        calls++
+        return Promise.resolve("ran")
+      },
+      policy,
+      { signal: controller.signal }
+    ).then((value) => value, (e: unknown) => e)
+    expect(error).toBe(reason)
+    expect(calls).toBe(0)
+    // Without an Error as its reason, the rejection is an AbortError.
+    const bare = await RetryAsync.retryAsync(() => Promise.resolve("ran"), policy, { signal: AbortSignal.abort("x") })
+      .then((value) => value, (e: unknown) => e)
+    expect((bare as Error).name).toBe("AbortError")
+  })
+
   it("feeds the same observers as Effect code", async () => {
     const tags: Array<string> = []
     const runtime = await Effect.runPromise(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Core from "@rebound/core"
 import * as path from "node:path"
-import { packageContract } from "../../../test-utils/packageContract.js"
+import { packageContract, publishContract } from "../../../test-utils/packageContract.js"
 
 describe("@rebound/core entry", () => {
   const contract = packageContract(path.join(__dirname, ".."))
@@ -14,5 +14,9 @@ describe("@rebound/core entry", () => {
 
   it("exposes each module namespace at runtime", () => {
     expect(Object.keys(Core).sort()).toEqual(contract.sourceModules)
+  })
+
+  it("publishes a manifest fit for npm", () => {
+    expect(publishContract(path.join(__dirname, "..")).problems).toEqual([])
   })
 })

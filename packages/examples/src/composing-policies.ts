@@ -12,9 +12,10 @@
  */
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb"
 import { HeadBucketCommand } from "@aws-sdk/client-s3"
-import { DynamoDB, S3 } from "@rebound/aws"
+import * as DynamoDB from "@rebound/aws/DynamoDB"
+import * as S3 from "@rebound/aws/S3"
 import { Fault, Lab } from "@rebound/aws/testing"
-import { Presets, RetryPolicy, RetryQuota } from "@rebound/core"
+import { type InvalidOption, Presets, RetryPolicy, RetryQuota } from "@rebound/core"
 import { Effect, Layer } from "effect"
 import { runMain } from "./internal/run.js"
 
@@ -95,7 +96,7 @@ const attemptsOf = (lab: Lab.Lab, operation: string) =>
  *
  * @since 0.1.0
  */
-export const program: Effect.Effect<Result, never, Lab.Lab> = Effect.gen(function*() {
+export const program: Effect.Effect<Result, InvalidOption.InvalidOptionError, Lab.Lab> = Effect.gen(function*() {
   const lab = yield* Lab.Lab
   yield* Effect.orDie(lab.createTable("composed"))
   yield* Effect.orDie(lab.createBucket("composed-assets"))

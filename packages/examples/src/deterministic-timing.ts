@@ -13,7 +13,7 @@
 import { type CallError, Presets, RetryPolicy } from "@rebound/core"
 import { Testing } from "@rebound/core/testing"
 import { Console, Effect, TestContext } from "effect"
-import { pathToFileURL } from "node:url"
+import { exitCodes, isMain, runProcess, terminal, toExitCode } from "./internal/cli.js"
 
 /** The policy of the code under test: the AWS 2026 curves, 4 attempts. */
 export const pricePolicy = RetryPolicy.modify(Presets.awsJs2026, { name: "prices", maxAttempts: 4 })
@@ -39,12 +39,13 @@ export const check: Effect.Effect<Testing.Timeline> = Testing.timelineOf(
 /** What the timeline must be: 0.5 × 1000 ms after the throttle, then 0.5 × min(50 × 2, 20000) ms after the 503. */
 export const expected = { attempts: [0, 500, 550], stopReason: undefined }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  Effect.runPromise(
-    Effect.tap(check, (t) =>
-      Console.log(
-        `attempts at ${t.attempts.join(", ")} ms (virtual), delays ${t.delays.join(", ")} ms, ` +
-          `${JSON.stringify(t.attempts) === JSON.stringify(expected.attempts) ? "as expected" : "NOT as expected"}`
-      ))
-  )
+if (isMain(import.meta)) {
+  const asExpected = Effect.flatMap(check, (t) => {
+    const ok = JSON.stringify(t.attempts) === JSON.stringify(expected.attempts)
+    return Console.log(
+      `attempts at ${t.attempts.join(", ")} ms (virtual), delays ${t.delays.join(", ")} ms, ` +
+        `${ok ? "as expected" : "NOT as expected"}`
+    ).pipe(Effect.as(ok ? exitCodes.ok : exitCodes.failed))
+  })
+  runProcess(toExitCode(asExpected, terminal()))
 }

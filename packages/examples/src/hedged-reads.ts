@@ -13,7 +13,8 @@
  */
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb"
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3"
-import { DynamoDB, S3 } from "@rebound/aws"
+import * as DynamoDB from "@rebound/aws/DynamoDB"
+import * as S3 from "@rebound/aws/S3"
 import { Lab, type LabError } from "@rebound/aws/testing"
 import {
   type CallError,

@@ -54,6 +54,12 @@ const seed = Options.integer("seed").pipe(
   Options.withDescription("The seed of --chaos, so a session can be replayed."),
   Options.withDefault(1)
 )
+const port = Options.integer("port").pipe(
+  Options.withDescription(
+    "Listen on fixed ports: DynamoDB on PORT, S3 on PORT+1, Lambda on PORT+2 (default: free ports, printed)."
+  ),
+  Options.optional
+)
 const runFor = Options.text("for").pipe(
   Options.withDescription("Stop after this long (e.g. \"30 seconds\") instead of waiting for Ctrl-C."),
   Options.optional
@@ -85,11 +91,12 @@ export const command: Command.Command<
     readonly buckets: Array<string>
     readonly chaos: Option.Option<number>
     readonly seed: number
+    readonly port: Option.Option<number>
     readonly runFor: Option.Option<string>
   }
 > = Command.make(
   "lab",
-  { tables, buckets, chaos, seed, runFor },
+  { tables, buckets, chaos, seed, port, runFor },
   (options) =>
     Effect.gen(function*() {
       const chaosShare = Option.getOrUndefined(options.chaos)
@@ -100,7 +107,16 @@ export const command: Command.Command<
       if (Option.isSome(options.runFor) && Option.isNone(duration)) {
         return yield* Effect.fail(invalid("--for", options.runFor.value, "a duration such as \"30 seconds\""))
       }
-      const lab = yield* Lab.make({ tables: options.tables, buckets: options.buckets, functions })
+      const first = Option.getOrUndefined(options.port)
+      if (first !== undefined && !(first >= 1 && first <= 65533)) {
+        return yield* Effect.fail(invalid("--port", String(first), "a port from 1 to 65533 (three ports are used)"))
+      }
+      const lab = yield* Lab.make({
+        tables: options.tables,
+        buckets: options.buckets,
+        functions,
+        ...(first !== undefined ? { ports: { dynamodb: first, s3: first + 1, lambda: first + 2 } } : {})
+      })
       if (chaosShare !== undefined) {
         const p = chaosShare / 5
         yield* lab.chaos({

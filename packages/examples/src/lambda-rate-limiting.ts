@@ -11,8 +11,8 @@
  *
  * @since 0.1.0
  */
-import { Lambda } from "@rebound/aws"
-import { Lab, type LabError } from "@rebound/aws/testing"
+import * as Lambda from "@rebound/aws/Lambda"
+import { type Fault, Lab, type LabError } from "@rebound/aws/testing"
 import { AdaptiveLimiter, type CallError, type InvalidOption, Presets, RetryPolicy } from "@rebound/core"
 import { Effect, Option } from "effect"
 import { runMain } from "./internal/run.js"
@@ -27,6 +27,8 @@ export interface Options {
   readonly workMillis?: number | undefined
   /** The policy; default: AWS adaptive mode's curves with a per-function limiter and enough attempts to finish. */
   readonly policy?: RetryPolicy.RetryPolicy | undefined
+  /** Faults to inject on top of the function's own limits (throttles: `Invoke` is retried only when it did not run). */
+  readonly faults?: ReadonlyArray<Fault.Rule> | undefined
 }
 
 /**
@@ -84,6 +86,7 @@ export const program = (
       },
       { reservedConcurrency: options.reservedConcurrency ?? 2 }
     )
+    if (options.faults !== undefined && options.faults.length > 0) yield* lab.push(...options.faults)
     const chosen = options.policy ?? policy
     const results = yield* Effect.forEach(
       Array.from({ length: invocations }, (_, id) => id),

@@ -16,7 +16,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor
 } from "@opentelemetry/sdk-trace-base"
-import { DynamoDB } from "@rebound/aws"
+import * as DynamoDB from "@rebound/aws/DynamoDB"
 import { Fault, Lab, type LabError } from "@rebound/aws/testing"
 import { type CallError, Emf, Presets, RetryPolicy, RetryTelemetry } from "@rebound/core"
 import { Console, Effect, Layer, Logger, LogLevel, Metric } from "effect"
@@ -89,4 +89,11 @@ export const program: Effect.Effect<Observed, CallError.CallError | LabError.Lab
       return { spans, emfLines, retries: retries.count } satisfies Observed
     })
 
-runMain(import.meta, program)
+// Spans are live SDK objects (circular); print what they say.
+runMain(import.meta, program, {
+  show: ({ emfLines, retries, spans }) => ({
+    spans: spans.map((span) => ({ name: span.name, attributes: span.attributes })),
+    emfLines: emfLines.length,
+    retries
+  })
+})

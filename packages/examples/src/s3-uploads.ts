@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import { GetObjectCommand } from "@aws-sdk/client-s3"
-import { S3 } from "@rebound/aws"
+import * as S3 from "@rebound/aws/S3"
 import { Fault, Lab, type LabError } from "@rebound/aws/testing"
 import type { CallError, InvalidOption } from "@rebound/core"
 import { type Duration, Effect } from "effect"
@@ -25,10 +25,25 @@ export interface Options {
   readonly files?: number | undefined
   /** Size of each file in MiB; parts are 5 MiB. */
   readonly sizeMiB?: number | undefined
-  /** Each attempt's timeout; the injected stall must outlast it. */
+  /** Each attempt's timeout: a stalled part fails after it, so it must outlast a healthy part on a busy machine. */
   readonly attemptTimeout?: Duration.DurationInput | undefined
   readonly seed?: number | undefined
+  /** The faults to inject; default {@link defaultFaults}. */
+  readonly faults?: ReadonlyArray<Fault.Rule> | undefined
 }
+
+/** The key of file `i`; its own prefix, so a fault can be aimed at one file (`resource: "uploads/" + key`). */
+export const keyOf = (i: number) => `reports/file-${i}.bin`
+
+/**
+ * The network misbehaving on the first attempt of some parts: two connections reset after the part was sent, a part
+ * that never gets an answer, a server error. Each fault hits a first attempt only, so each costs exactly one retry.
+ */
+export const defaultFaults: ReadonlyArray<Fault.Rule> = [
+  { service: "s3", operation: "UploadPart", attempt: 1, fault: Fault.resetAfterForward, times: 2 },
+  { service: "s3", operation: "UploadPart", attempt: 1, fault: Fault.stall, times: 1 },
+  { service: "s3", operation: "UploadPart", attempt: 1, fault: Fault.serverError(500), times: 1 }
+]
 
 /**
  * @since 0.1.0
@@ -71,21 +86,16 @@ export const program = (
     const files = options.files ?? 3
     const size = Math.round((options.sizeMiB ?? 11) * 1024 * 1024)
     yield* lab.createBucket("uploads")
-    // The network misbehaves: resets after a part was sent, a part that never gets an answer, a server error.
-    yield* lab.push(
-      { service: "s3", operation: "UploadPart", fault: Fault.resetAfterForward, times: 2 },
-      { service: "s3", operation: "UploadPart", fault: Fault.stall, times: 1 },
-      { service: "s3", operation: "UploadPart", fault: Fault.serverError(500), times: 1 }
-    )
+    yield* lab.push(...(options.faults ?? defaultFaults))
     let bytes = 0
     let parts = 0
     let verified = 0
     for (let i = 0; i < files; i++) {
       const body = contents(size, (options.seed ?? 1) * 1000 + i)
-      const key = `reports/file-${i}.bin`
+      const key = keyOf(i)
       const uploaded = yield* s3.upload(
         { Bucket: "uploads", Key: key, Body: body },
-        { partSize: 5 * 1024 * 1024, send: { attemptTimeout: options.attemptTimeout ?? "2 seconds" } }
+        { partSize: 5 * 1024 * 1024, send: { attemptTimeout: options.attemptTimeout ?? "5 seconds" } }
       )
       bytes += uploaded.bytes
       parts += uploaded.parts

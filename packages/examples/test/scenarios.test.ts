@@ -13,7 +13,7 @@ layer(Lab.layerWithServices({}, { policy: fast }), { excludeTestServices: true, 
   (it) => {
     it.effect("S3: files survive failed parts and read back byte for byte", () =>
       Effect.gen(function*() {
-        const result = yield* S3Uploads.program({ files: 2, sizeMiB: 11, attemptTimeout: "300 millis" })
+        const result = yield* S3Uploads.program({ files: 2, sizeMiB: 11, attemptTimeout: "3 seconds" })
         expect(result).toMatchObject({ files: 2, verified: 2, parts: 6, ok: true })
       }), 60_000)
 

@@ -1,7 +1,7 @@
 // `pnpm bench`: wall-time measurements, reported as numbers and never asserted (timing tests on a shared machine
 // only flake). Each bench is an entry below; the ones that need code not written yet say so instead of faking a number.
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb"
-import { DynamoDB } from "@rebound/aws"
+import * as DynamoDB from "@rebound/aws/DynamoDB"
 import { Presets, RetryEvent, RetryPolicy } from "@rebound/core"
 import { Testing } from "@rebound/core/testing"
 import { ConfiguredRetryStrategy } from "@smithy/core/retry"

@@ -82,7 +82,7 @@ export const defaults: Params = internal.defaults
 export const hotOs: Params = internal.hotOs
 
 /**
- * Runs one C2 trial.
+ * Runs one C2 trial. `makeClient` builds the client instances (default: each with its own guard state).
  *
  * @example
  * ```ts
@@ -95,7 +95,12 @@ export const hotOs: Params = internal.hotOs
  * @since 0.1.0
  * @category running
  */
-export const trial: (params: Params, policy: Client.SimPolicy, seed: number) => Trial = internal.trial
+export const trial: (
+  params: Params,
+  policy: Client.SimPolicy,
+  seed: number,
+  makeClient?: Client.MakeClient
+) => Trial = internal.trial
 
 /**
  * The no-retry drain bound on the time to recover, (λT − Cτ)/(C − λ) + τ seconds (λT less what ran during the

@@ -108,6 +108,28 @@ export interface CallOptions {
 export type GuardStates = RetryCall.Guards
 
 /**
+ * Where a client's guard states live when they are not its own: one step of a call on them (a fleet store's process
+ * holds them, see `Fleet`). The holder runs `RetryCall.step` on the states it keeps.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type GuardHolder = (call: RetryCall.Call, input: RetryCall.Input) => RetryCall.Result
+
+/**
+ * Builds the client instance number `index` of a scenario (each scenario builds its instances through one).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MakeClient = (
+  queue: EventQueue.EventQueue,
+  policy: SimPolicy,
+  jitter: Rng.Stream,
+  index: number
+) => Client
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -121,7 +143,7 @@ export interface Client {
 }
 
 /**
- * A client instance with its own guard state, drawing its jitter from `jitter`.
+ * A client instance with its own guard state (or the states `holder` keeps), drawing its jitter from `jitter`.
  *
  * @example
  * ```ts
@@ -144,4 +166,9 @@ export interface Client {
  * @since 0.1.0
  * @category constructors
  */
-export const make: (queue: EventQueue.EventQueue, policy: SimPolicy, jitter: Rng.Stream) => Client = internal.make
+export const make: (
+  queue: EventQueue.EventQueue,
+  policy: SimPolicy,
+  jitter: Rng.Stream,
+  holder?: GuardHolder
+) => Client = internal.make

@@ -67,7 +67,7 @@ export interface Trial {
 export const defaults: Params = internal.defaults
 
 /**
- * Runs one C1 trial.
+ * Runs one C1 trial. `makeClient` builds the client instances (default: each with its own guard state).
  *
  * @example
  * ```ts
@@ -80,4 +80,9 @@ export const defaults: Params = internal.defaults
  * @since 0.1.0
  * @category running
  */
-export const trial: (params: Params, policy: Client.SimPolicy, seed: number) => Trial = internal.trial
+export const trial: (
+  params: Params,
+  policy: Client.SimPolicy,
+  seed: number,
+  makeClient?: Client.MakeClient
+) => Trial = internal.trial

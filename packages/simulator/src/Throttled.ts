@@ -162,7 +162,7 @@ export const drainBound = (params: DrainParams): number =>
   Math.max(0, (params.items - params.burst) / params.refillPerSecond)
 
 /**
- * Runs one B1 trial.
+ * Runs one B1 trial. `makeClient` builds the client instances (default: each with its own guard state).
  *
  * @example
  * ```ts
@@ -175,7 +175,12 @@ export const drainBound = (params: DrainParams): number =>
  * @since 0.1.0
  * @category running
  */
-export const drain: (params: DrainParams, policy: Client.SimPolicy, seed: number) => DrainTrial = internal.drain
+export const drain: (
+  params: DrainParams,
+  policy: Client.SimPolicy,
+  seed: number,
+  makeClient?: Client.MakeClient
+) => DrainTrial = internal.drain
 
 /**
  * Runs one B2 trial.

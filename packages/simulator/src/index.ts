@@ -48,6 +48,13 @@ export * as Contention from "./Contention.js"
 export * as EventQueue from "./EventQueue.js"
 
 /**
+ * The fleet scenario: P processes × W workers, per-process guard state against a fleet store.
+ *
+ * @since 0.1.0
+ */
+export * as Fleet from "./Fleet.js"
+
+/**
  * The goals for rebound's recommended default, checked against a sweep's results.
  *
  * @since 0.1.0

@@ -11,7 +11,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import type * as AwsCall from "../AwsCall.js"
-import type * as DynamoDB from "../DynamoDB.js"
+import * as DynamoDB from "../DynamoDB.js"
 import { send } from "./send.js"
 
 type Item = Record<string, AttributeValue>
@@ -32,56 +32,86 @@ const settings = (where: string, options: DynamoDB.BatchOptions | undefined) =>
     (s) => invalid(where, "options.concurrency", String(s.concurrency), "an integer ≥ 1")
   ))
 
-const count = <A>(byTable: Readonly<Record<string, ReadonlyArray<A>>>) =>
-  Object.values(byTable).reduce((n, xs) => n + xs.length, 0)
+/** One request of a batch: the table it goes to and the write request or key. */
+type Entry<A> = readonly [table: string, value: A]
 
-const chunk = <A>(entries: ReadonlyArray<readonly [string, A]>, size: number) => {
-  const out: Array<Record<string, Array<A>>> = []
-  for (let i = 0; i < entries.length; i += size) {
-    const group: Record<string, Array<A>> = {}
-    for (const [table, value] of entries.slice(i, i + size)) (group[table] ??= []).push(value)
-    out.push(group)
-  }
+const byTable = <A>(entries: ReadonlyArray<Entry<A>>): Record<string, Array<A>> => {
+  const out: Record<string, Array<A>> = {}
+  for (const [table, value] of entries) (out[table] ??= []).push(value)
   return out
 }
 
+const entriesOf = <A>(byTableValues: Readonly<Record<string, ReadonlyArray<A>>>): Array<Entry<A>> =>
+  Object.entries(byTableValues).flatMap(([table, values]) => values.map((value) => [table, value] as const))
+
+const chunk = <A>(xs: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size))
+  return out
+}
+
+interface Drained<A, Done> {
+  readonly done: ReadonlyArray<Done>
+  /** Requests DynamoDB still handed back when the time budget ended, in the order they were pooled. */
+  readonly left: ReadonlyArray<Entry<A>>
+  readonly failed: ReadonlyArray<{ readonly entries: ReadonlyArray<Entry<A>>; readonly error: CallError.CallError }>
+  readonly rounds: number
+  readonly calls: number
+}
+
 /**
- * Resubmits what DynamoDB handed back with backoff, until nothing is left or the time budget ends. Each submission is
- * itself a retried call. Returns what was done, what is left and what failed, so nothing is dropped.
+ * Sends every entry in full batches, then pools what DynamoDB handed back from all of them and sends it again, in
+ * full batches, after a backoff — until nothing is left or the time budget ends. Each submission is itself a retried
+ * call; a submission that fails for good takes its entries with it into `failed`. Every entry ends in exactly one of
+ * `done`, `left` or `failed`, and is in at most one request in flight at a time.
  */
-const redrive = <Pending, Done>(
+const drain = <A, Done>(
   label: string,
-  settings: { readonly maxElapsedMillis: number; readonly backoff: Backoff.Backoff },
-  initial: Pending,
-  size: (pending: Pending) => number,
-  submit: (pending: Pending) => Effect.Effect<{ readonly done: Done; readonly left: Pending }, CallError.CallError>
-) =>
+  settings: {
+    readonly concurrency: number
+    readonly maxElapsedMillis: number
+    readonly backoff: Backoff.Backoff
+  },
+  entries: ReadonlyArray<Entry<A>>,
+  batchSize: number,
+  submit: (
+    batch: ReadonlyArray<Entry<A>>
+  ) => Effect.Effect<{ readonly done: Done; readonly left: ReadonlyArray<Entry<A>> }, CallError.CallError>
+): Effect.Effect<Drained<A, Done>> =>
   Effect.gen(function*() {
     const started = yield* Clock.currentTimeMillis
     const done: Array<Done> = []
-    let pending = initial
+    const failed: Array<Drained<A, Done>["failed"][number]> = []
+    let pending = entries
     let rounds = 0
+    let calls = 0
     let previous: number | undefined
-    while (size(pending) > 0) {
-      const result = yield* Effect.either(submit(pending))
-      if (result._tag === "Left") return { done, left: undefined, failed: { pending, error: result.left }, rounds }
-      done.push(result.right.done)
-      pending = result.right.left
-      if (size(pending) === 0) break
+    while (pending.length > 0) {
+      const batches = chunk(pending, batchSize)
+      const outcomes = yield* Effect.forEach(batches, (batch) => Effect.either(submit(batch)), {
+        concurrency: settings.concurrency
+      })
+      calls += batches.length
+      const left: Array<Entry<A>> = []
+      outcomes.forEach((outcome, i) => {
+        if (outcome._tag === "Left") failed.push({ entries: batches[i]!, error: outcome.left })
+        else {
+          done.push(outcome.right.done)
+          left.push(...outcome.right.left)
+        }
+      })
+      pending = left
+      if (pending.length === 0) break
       const delay = Backoff.delay(settings.backoff, rounds, previous, yield* Random.next)
       const elapsed = (yield* Clock.currentTimeMillis) - started
       if (elapsed + delay > settings.maxElapsedMillis) break
-      yield* Effect.logDebug(`${label}: ${size(pending)} unprocessed, resubmitting in ${Math.round(delay)}ms`)
+      yield* Effect.logDebug(`${label}: ${pending.length} unprocessed, resubmitting in ${Math.round(delay)}ms`)
       yield* Effect.sleep(Duration.millis(delay))
       previous = delay
       rounds++
     }
-    return { done, left: size(pending) > 0 ? pending : undefined, failed: undefined, rounds }
+    return { done, left: pending, failed, rounds, calls }
   })
-
-const merge = <A>(target: Record<string, Array<A>>, source: Readonly<Record<string, ReadonlyArray<A>>>) => {
-  for (const [table, xs] of Object.entries(source)) (target[table] ??= []).push(...xs)
-}
 
 const validateWrites = (requestItems: Readonly<Record<string, ReadonlyArray<WriteRequest>>>) => {
   const where = "DynamoDB.batchWriteAll"
@@ -110,46 +140,32 @@ export const batchWriteAll = (
   service: AwsCall.Service,
   requestItems: Readonly<Record<string, ReadonlyArray<WriteRequest>>>,
   options?: DynamoDB.BatchOptions
-): Effect.Effect<DynamoDB.BatchWriteResult, InvalidOption.InvalidOptionError> =>
+): Effect.Effect<DynamoDB.BatchWriteResult, DynamoDB.BatchWriteError | InvalidOption.InvalidOptionError> =>
   Effect.gen(function*() {
     const bad = validateWrites(requestItems)
     if (bad !== undefined) return yield* Effect.fail(bad)
     const s = yield* settings("DynamoDB.batchWriteAll", options)
-    const entries = Object.entries(requestItems).flatMap(([t, rs]) => rs.map((r) => [t, r] as const))
-    const outcomes = yield* Effect.forEach(
-      chunk(entries, 25),
-      (group) =>
-        redrive(
-          "BatchWriteItem",
-          s,
-          group as Readonly<Record<string, ReadonlyArray<WriteRequest>>>,
-          count,
-          (pending) =>
-            Effect.map(
-              send(
-                service,
-                new BatchWriteItemCommand({ RequestItems: pending as Record<string, Array<WriteRequest>> }),
-                options?.send
-              ),
-              (out) => {
-                const left = (out.UnprocessedItems ?? {}) as Record<string, ReadonlyArray<WriteRequest>>
-                return { done: count(pending) - count(left), left }
-              }
-            )
-        ),
-      { concurrency: s.concurrency }
-    )
-    const unprocessed: Record<string, Array<WriteRequest>> = {}
-    const failed: Array<DynamoDB.BatchFailure<WriteRequest>> = []
-    let written = 0
-    let rounds = 0
-    for (const o of outcomes) {
-      written += o.done.reduce((a, b) => a + b, 0)
-      rounds = Math.max(rounds, o.rounds)
-      if (o.left !== undefined) merge(unprocessed, o.left)
-      if (o.failed !== undefined) failed.push({ requests: o.failed.pending, error: o.failed.error })
+    const drained = yield* drain("BatchWriteItem", s, entriesOf(requestItems), 25, (batch) =>
+      Effect.map(
+        send(service, new BatchWriteItemCommand({ RequestItems: byTable(batch) }), options?.send),
+        (out) => {
+          const left = entriesOf((out.UnprocessedItems ?? {}) as Record<string, ReadonlyArray<WriteRequest>>)
+          return { done: batch.length - left.length, left }
+        }
+      ))
+    const written = drained.done.reduce((a, b) => a + b, 0)
+    if (drained.left.length === 0 && drained.failed.length === 0) {
+      return { written, rounds: drained.rounds, calls: drained.calls }
     }
-    return { written, unprocessed, failed, rounds, complete: count(unprocessed) === 0 && failed.length === 0 }
+    return yield* Effect.fail(
+      new DynamoDB.BatchWriteError({
+        written,
+        unprocessed: byTable(drained.left),
+        failed: drained.failed.map((f) => ({ requests: byTable(f.entries), error: f.error })),
+        rounds: drained.rounds,
+        calls: drained.calls
+      })
+    )
   })
 
 /** @internal */
@@ -157,7 +173,7 @@ export const batchGetAll = (
   service: AwsCall.Service,
   requestItems: Readonly<Record<string, KeysAndAttributes>>,
   options?: DynamoDB.BatchOptions
-): Effect.Effect<DynamoDB.BatchGetResult, InvalidOption.InvalidOptionError> =>
+): Effect.Effect<DynamoDB.BatchGetResult, DynamoDB.BatchGetError | InvalidOption.InvalidOptionError> =>
   Effect.gen(function*() {
     for (const [table, spec] of Object.entries(requestItems)) {
       if (!Array.isArray(spec.Keys)) {
@@ -167,46 +183,37 @@ export const batchGetAll = (
       }
     }
     const s = yield* settings("DynamoDB.batchGetAll", options)
-    const entries = Object.entries(requestItems).flatMap(([t, spec]) => (spec.Keys ?? []).map((k) => [t, k] as const))
+    // Each table's projection and consistency settings go with its keys in every batch.
     const withAttributes = (keys: Readonly<Record<string, ReadonlyArray<Item>>>): Record<string, KeysAndAttributes> =>
       Object.fromEntries(Object.entries(keys).map(([t, ks]) => [t, { ...requestItems[t], Keys: [...ks] }]))
-    const keysOf = (pending: Readonly<Record<string, KeysAndAttributes>>) =>
-      Object.fromEntries(Object.entries(pending).map(([t, spec]) => [t, spec.Keys ?? []])) as Record<
+    const keysOf = (specs: Readonly<Record<string, KeysAndAttributes>>) =>
+      Object.fromEntries(Object.entries(specs).map(([t, spec]) => [t, spec.Keys ?? []])) as Record<
         string,
         ReadonlyArray<Item>
       >
-    const outcomes = yield* Effect.forEach(
-      chunk(entries, 100),
-      (group) =>
-        redrive(
-          "BatchGetItem",
-          s,
-          withAttributes(group),
-          (pending) => count(keysOf(pending)),
-          (pending) =>
-            Effect.map(
-              send(service, new BatchGetItemCommand({ RequestItems: pending }), options?.send),
-              (out) => ({
-                done: (out.Responses ?? {}) as Record<string, ReadonlyArray<Item>>,
-                left: (out.UnprocessedKeys ?? {}) as Record<string, KeysAndAttributes>
-              })
-            )
-        ),
-      { concurrency: s.concurrency }
-    )
+    const entries = entriesOf(keysOf(requestItems))
+    const drained = yield* drain("BatchGetItem", s, entries, 100, (batch) =>
+      Effect.map(
+        send(service, new BatchGetItemCommand({ RequestItems: withAttributes(byTable(batch)) }), options?.send),
+        (out) => ({
+          done: (out.Responses ?? {}) as Record<string, ReadonlyArray<Item>>,
+          left: entriesOf(keysOf((out.UnprocessedKeys ?? {}) as Record<string, KeysAndAttributes>))
+        })
+      ))
     const items: Record<string, Array<Item>> = {}
-    const unprocessed: Record<string, KeysAndAttributes> = {}
-    const failed: Array<DynamoDB.BatchFailure<Item>> = []
-    let rounds = 0
-    for (const o of outcomes) {
-      for (const responses of o.done) merge(items, responses)
-      rounds = Math.max(rounds, o.rounds)
-      if (o.left !== undefined) {
-        for (const [t, spec] of Object.entries(o.left)) {
-          unprocessed[t] = { ...spec, Keys: [...(unprocessed[t]?.Keys ?? []), ...(spec.Keys ?? [])] }
-        }
-      }
-      if (o.failed !== undefined) failed.push({ requests: keysOf(o.failed.pending), error: o.failed.error })
+    for (const responses of drained.done) {
+      for (const [table, found] of Object.entries(responses)) (items[table] ??= []).push(...found)
     }
-    return { items, unprocessed, failed, rounds, complete: count(keysOf(unprocessed)) === 0 && failed.length === 0 }
+    if (drained.left.length === 0 && drained.failed.length === 0) {
+      return { items, rounds: drained.rounds, calls: drained.calls }
+    }
+    return yield* Effect.fail(
+      new DynamoDB.BatchGetError({
+        items,
+        unprocessed: withAttributes(byTable(drained.left)),
+        failed: drained.failed.map((f) => ({ requests: byTable(f.entries), error: f.error })),
+        rounds: drained.rounds,
+        calls: drained.calls
+      })
+    )
   })

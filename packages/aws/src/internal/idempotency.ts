@@ -1,3 +1,5 @@
+import { canonical } from "./serviceName.js"
+
 type Input = Readonly<Record<string, unknown>>
 
 const asInput = (u: unknown): Input => (typeof u === "object" && u !== null ? u as Input : {})
@@ -67,7 +69,7 @@ const tables: Record<string, Record<string, (input: Input) => boolean>> = { Dyna
 
 /** @internal */
 export const isIdempotent = (service: string, operation: string, input: unknown): boolean => {
-  const rule = tables[service]?.[operation]
+  const rule = tables[canonical(service)]?.[operation]
   return rule !== undefined ? rule(asInput(input)) : byName(operation)
 }
 
@@ -77,7 +79,7 @@ const tokenFields: Record<string, Record<string, string>> = {
 
 /** Whether the operation takes an idempotency token the caller left empty. @internal */
 export const needsToken = (service: string, operation: string, input: unknown): boolean => {
-  const field = tokenFields[service]?.[operation]
+  const field = tokenFields[canonical(service)]?.[operation]
   if (field === undefined) return false
   const current = asInput(input)[field]
   return !(typeof current === "string" && current.length > 0)
@@ -85,7 +87,7 @@ export const needsToken = (service: string, operation: string, input: unknown): 
 
 /** @internal */
 export const pinTokens = <I>(service: string, operation: string, input: I, token: string): I => {
-  const field = tokenFields[service]?.[operation]
+  const field = tokenFields[canonical(service)]?.[operation]
   if (field === undefined) return input
   const current = asInput(input)[field]
   return typeof current === "string" && current.length > 0 ? input : { ...input, [field]: token }

@@ -5,10 +5,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import type * as AwsCall from "../AwsCall.js"
+import { bodyFailure, guardBody, streamBodyOf } from "./body.js"
 import { classify } from "./classify.js"
 import { withDeadline } from "./deadline.js"
 import { closeBody, hedgedAttempt } from "./hedging.js"
 import { isIdempotent, needsToken, pinTokens } from "./idempotency.js"
+import { canonical } from "./serviceName.js"
 
 /** The operation a command runs: `GetItemCommand` → `GetItem`. @internal */
 export const operationOf = (command: object): string => command.constructor.name.replace(/Command$/, "")
@@ -19,7 +21,7 @@ const str = (u: unknown): string | undefined => (typeof u === "string" && u.leng
 export const resourceOf = (service: string, input: unknown): string | undefined => {
   if (typeof input !== "object" || input === null) return undefined
   const i = input as Record<string, unknown>
-  switch (service) {
+  switch (canonical(service)) {
     case "DynamoDB": {
       const table = str(i.TableName)
       if (table !== undefined) return table
@@ -76,9 +78,21 @@ export const send = <I extends object, O extends MetadataBearer>(
   service: AwsCall.Service,
   command: CommandIO<I, O>,
   options: AwsCall.SendOptions = {}
-): Effect.Effect<O, CallError.CallError> =>
+): Effect.Effect<O, CallError.CallError> => sendReading<I, O, O>(service, command, options, undefined)
+
+/**
+ * `send`, with `read` run inside each attempt on its output (reading a streamed body whole): the attempt's deadline and
+ * abort signal cover the read, and a failed read fails the attempt, so the policy retries the call as a whole.
+ * @internal
+ */
+export const sendReading = <I extends object, O extends MetadataBearer, A>(
+  service: AwsCall.Service,
+  command: CommandIO<I, O>,
+  options: AwsCall.SendOptions,
+  read: ((output: O, signal: AbortSignal) => Promise<A>) | undefined
+): Effect.Effect<A, CallError.CallError> =>
   Effect.gen(function*() {
-    const name = service.name
+    const name = canonical(service.name)
     const operation = operationOf(command)
     const perOperation = service.operations?.[operation]
     // A token is drawn only when the operation takes one the caller left empty.
@@ -103,20 +117,30 @@ export const send = <I extends object, O extends MetadataBearer>(
         operation,
         resource,
         code: "AttemptTimeout",
-        detail: `no response within ${Duration.format(timeout)}; the request was aborted`,
+        detail: `no complete response within ${Duration.format(timeout)}; the request was aborted`,
         reason: "timeout",
         ambiguous: true
       })
-    // Interrupting the fiber (a cancelled caller, a hedge that lost) or passing the deadline aborts the HTTP request
-    // through its signal.
-    const attemptOn = (client: AwsCall.SdkClient) =>
-      Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
+    const attemptOn = (client: AwsCall.SdkClient) => {
+      const sent = (abortSignal: AbortSignal) => client.send(toSend as never, { abortSignal }) as Promise<O>
+      const request = read === undefined ?
+        sent as unknown as (abortSignal: AbortSignal) => Promise<A> :
+        (abortSignal: AbortSignal) => sent(abortSignal).then((output) => read(output, abortSignal))
+      // A stream body's error fails the attempt at once (the SDK would leave it uncaught and wait).
+      const body = streamBodyOf(pinned)
+      const guarded = body === undefined ?
+        request :
+        guardBody(body, request, (error) => bodyFailure({ service: name, operation, resource }, error))
+      // Interrupting the fiber (a cancelled caller, a hedge that lost) or passing the deadline aborts the HTTP request
+      // through its signal.
+      return Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
         withDeadline(
-          (abortSignal) => client.send(toSend as never, { abortSignal }) as Promise<O>,
+          guarded,
           (error) => classify(error, { service: name, operation, resource, nowMillis }, service.rules),
           timeout,
           onTimeout
         ))
+    }
     const attempt = policy.hedging === undefined ? attemptOn(service.client) : hedgedAttempt(service, attemptOn)
     const retried = RetryPolicy.retryWithSummary(attempt, policy, {
       idempotent,
@@ -135,10 +159,11 @@ export const send = <I extends object, O extends MetadataBearer>(
  * The output with `$metadata.attempts` and `$metadata.totalRetryDelay` saying what rebound did — the fields the SDK's
  * retry middleware fills, which the SDK cannot fill itself when rebound owns retries (it sees one attempt at a time).
  */
-const withRetryMetadata = <O extends MetadataBearer>(output: O, summary: CallError.CallSummary): O => {
+const withRetryMetadata = <A>(output: A, summary: CallError.CallSummary): A => {
   if (typeof output !== "object" || output === null) return output
   // The SDK deserialised this output for this call alone: filling its metadata in place is safe, and copies nothing.
-  const metadata = (output.$metadata ?? ((output as { $metadata: object }).$metadata = {})) as {
+  const bearer = output as Partial<MetadataBearer>
+  const metadata = (bearer.$metadata ?? ((bearer as { $metadata: object }).$metadata = {})) as {
     attempts?: number
     totalRetryDelay?: number
   }

@@ -140,6 +140,8 @@ export interface Delay {
 }
 
 /**
+ * Every fault the proxy can inject.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -302,18 +304,32 @@ export const synthetic = (
 })
 
 /**
+ * A TCP reset before the request is forwarded (not ambiguous).
+ *
+ * @example
+ * ```ts
+ * import { Fault } from "@rebound/aws/testing"
+ *
+ * // The request never reaches DynamoDB, so even a non-idempotent call may be retried:
+ * const rule: Fault.Rule = { service: "dynamodb", operation: "UpdateItem", fault: Fault.resetBeforeForward, times: 1 }
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const resetBeforeForward: ResetBeforeForward = { _tag: "ResetBeforeForward" }
 
 /**
+ * A TCP reset after the upstream answered (ambiguous: the work was done).
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const resetAfterForward: ResetAfterForward = { _tag: "ResetAfterForward" }
 
 /**
+ * No answer at all, until the client gives up.
+ *
  * @since 0.1.0
  * @category constructors
  */

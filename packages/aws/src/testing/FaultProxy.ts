@@ -110,7 +110,7 @@ export interface FaultProxy<S extends Fault.Service = Fault.Service> extends Con
  * import { Fault, FaultProxy } from "@rebound/aws/testing"
  * import { Effect } from "effect"
  *
- * declare const dynamodbUrl: string
+ * const dynamodbUrl = "http://127.0.0.1:8000" // where DynamoDB (or dynalite) listens
  *
  * const program = Effect.gen(function*() {
  *   const proxy = yield* FaultProxy.make({ dynamodb: dynamodbUrl })

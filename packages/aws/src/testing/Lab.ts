@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import type { InvalidOptionError } from "@rebound/core/InvalidOption"
 import type * as Context from "effect/Context"
 import { GenericTag } from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -65,6 +66,8 @@ export interface S3ClientSettings extends ClientSettings {
 }
 
 /**
+ * Settings for plain SDK clients pointed at the lab, one per service.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -110,12 +113,16 @@ export interface Lab extends FaultProxy.Controls, LambdaServer.Functions {
 }
 
 /**
+ * The tag of a running lab, provided by `layer` and `layerWithServices`.
+ *
  * @since 0.1.0
  * @category tags
  */
 export const Lab: Context.Tag<Lab, Lab> = GenericTag<Lab>("@rebound/aws/testing/Lab")
 
 /**
+ * Options of the lab: the region, and the tables, buckets and Lambda functions to create at start.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -128,6 +135,11 @@ export interface Options {
   readonly buckets?: ReadonlyArray<string> | undefined
   /** Lambda functions to register at start. */
   readonly functions?: LambdaServer.Options["functions"]
+  /**
+   * Fixed ports for the fault proxies clients talk to, on 127.0.0.1; a service left out gets a free port. A port in use
+   * fails the lab with a `LabError` naming it.
+   */
+  readonly ports?: Partial<Readonly<Record<keyof Endpoints, number>>> | undefined
 }
 
 /**
@@ -205,7 +217,7 @@ const reach = (settings: ClientSettings) => ({
 export const services = (
   lab: Lab,
   options: ServiceOptions = {}
-): Layer.Layer<DynamoDB.DynamoDB | S3.S3 | Lambda.Lambda> => {
+): Layer.Layer<DynamoDB.DynamoDB | S3.S3 | Lambda.Lambda, InvalidOptionError> => {
   const { dynamodb, lambda, s3, ...common } = options
   return Layer.mergeAll(
     DynamoDB.layer({ ...common, ...dynamodb, ...reach(lab.clientConfig.dynamodb) }),
@@ -229,7 +241,7 @@ export const services = (
  *
  * @example
  * ```ts
- * import { DynamoDB } from "@rebound/aws"
+ * import * as DynamoDB from "@rebound/aws/DynamoDB"
  * import { Fault, Lab } from "@rebound/aws/testing"
  * import { GetItemCommand } from "@aws-sdk/client-dynamodb"
  * import { RetryPolicy } from "@rebound/core"
@@ -250,7 +262,7 @@ export const services = (
 export const layerWithServices = (
   options?: Options,
   serviceOptions?: ServiceOptions
-): Layer.Layer<Lab | DynamoDB.DynamoDB | S3.S3 | Lambda.Lambda, LabError> =>
+): Layer.Layer<Lab | DynamoDB.DynamoDB | S3.S3 | Lambda.Lambda, LabError | InvalidOptionError> =>
   Layer.unwrapScoped(
     Effect.map(make(options), (lab) => Layer.merge(Layer.succeed(Lab, lab), services(lab, serviceOptions)))
   )

@@ -46,13 +46,19 @@ export class LabError extends Data.TaggedError("LabError")<{
   readonly action: string
   readonly cause?: unknown
 }> {
-  /** @since 0.1.0 */
+  /**
+   * The component, what it was doing, and why it failed.
+   *
+   * @since 0.1.0
+   */
   override get message(): string {
     return `lab ${this.component}: ${this.action} failed${describeCause(this.cause)}`
   }
 }
 
 /**
+ * Whether a value is a `LabError`.
+ *
  * @since 0.1.0
  * @category guards
  */

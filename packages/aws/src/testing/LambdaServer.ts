@@ -53,6 +53,8 @@ export interface InvocationContext {
 export type Handler = (event: unknown, context: InvocationContext) => unknown
 
 /**
+ * Limits of one function: reserved concurrency, invocation rate and the `Retry-After` of its 429s.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -121,6 +123,8 @@ export interface LambdaServer extends Functions {
 }
 
 /**
+ * Options of the Lambda server: the functions to register at start.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -184,3 +184,154 @@ export const keyOf = (limiter: AdaptiveLimiter.AdaptiveLimiter, context: RetryPo
 
 /** @internal */
 export const recheckMillis = 250
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fleet rate sharing: one limiter for many processes. The fleet runs this module's CUBIC controller on what every
+// process reports — how many attempts it sent and whether it was throttled, over its report's interval — and each
+// process sends at its share of the fleet's rate: the fleet's rate divided among the processes that reported lately.
+// Two rules make the controller fit a fleet: the fleet measures its send rate exactly, as each process's attempts over
+// its interval (the controller's own 0.5 s buckets would read 0 at the first throttle and drop the rate to its
+// minimum); and throttles count once per decrease (an "epoch"): a process throttled at a rate the fleet has already
+// lowered does not lower it again, as TCP counts one loss per window.
+
+/** The fleet's record of a shared limiter: its state on the fleet's clock (seconds), decreases so far, senders. @internal */
+export interface LimiterFleet {
+  readonly state: AdaptiveLimiter.State
+  readonly epoch: number
+  /** Each process that reported lately: its send rate over its last interval and when it reported (ms). */
+  readonly processes: Readonly<Record<string, { readonly rate: number; readonly seen: number }>>
+}
+
+/** What a process observed since its last report. @internal */
+export interface LimiterDelta {
+  readonly attempts: number
+  readonly throttles: number
+  /** The fleet decrease the process was sending under when it was throttled. */
+  readonly epoch: number
+}
+
+/**
+ * What one step fed the controller: an attempt's outcome (`update`), or nothing (a reservation, a re-estimate or a
+ * cancellation). `update` always counts the attempt (`requestCount`) or closes a bucket, and a throttle always
+ * records its instant and the rate it throttled at.
+ * @internal
+ */
+export const observe = (
+  before: AdaptiveLimiter.State,
+  after: AdaptiveLimiter.State
+): { readonly throttled: boolean } | undefined => {
+  if (before === after) return undefined
+  if (after.requestCount === before.requestCount && after.lastTxRateBucket === before.lastTxRateBucket) {
+    return undefined
+  }
+  const throttled = after.lastThrottleTime !== before.lastThrottleTime || after.lastMaxRate !== before.lastMaxRate ||
+    after.enabled !== before.enabled
+  return { throttled }
+}
+
+/** Adds one observation to a delta; a throttle under a newer epoch replaces those under older ones. @internal */
+export const addObservation = (
+  delta: LimiterDelta | undefined,
+  throttled: boolean,
+  epoch: number
+): LimiterDelta => {
+  const base = delta === undefined || delta.epoch < epoch ?
+    { attempts: delta?.attempts ?? 0, throttles: 0, epoch } :
+    delta
+  return { attempts: base.attempts + 1, throttles: base.throttles + (throttled ? 1 : 0), epoch: base.epoch }
+}
+
+/**
+ * The fleet's merge of one process's report covering `[sinceMillis, nowMillis]` on the fleet's clock: processes not
+ * heard from for `ttlMillis` are forgotten; the fleet's send rate is the sum of the processes' rates; a throttle under
+ * the current epoch lowers the rate once (and opens a new epoch), and anything else lets it grow.
+ * @internal
+ */
+export const mergeReport = (
+  limiter: AdaptiveLimiter.AdaptiveLimiter,
+  fleet: LimiterFleet | undefined,
+  process: string,
+  delta: LimiterDelta | undefined,
+  sinceMillis: number,
+  nowMillis: number,
+  ttlMillis: number
+): LimiterFleet => {
+  const base = fleet ?? { state: initial(limiter, nowMillis), epoch: 0, processes: {} }
+  const processes: Record<string, { rate: number; seen: number }> = {}
+  for (const [name, p] of Object.entries(base.processes)) {
+    if (name !== process && nowMillis - p.seen <= ttlMillis) processes[name] = p
+  }
+  const attempts = delta?.attempts ?? 0
+  // A report over less than a millisecond (a process's first, as it starts) measures nothing: its rate is unknown.
+  const window = nowMillis - sinceMillis
+  const rate = window < 1 ? Number.NaN : (attempts * 1000) / window
+  processes[process] = { rate, seen: nowMillis }
+  if (attempts === 0) return { ...base, processes }
+  // The fleet's send rate: the sum of the known rates, each process whose rate is not known yet counted at their mean.
+  let known = 0
+  let sum = 0
+  const all = Object.values(processes)
+  for (const p of all) {
+    if (Number.isFinite(p.rate)) {
+      known++
+      sum += p.rate
+    }
+  }
+  const measured = known === 0 ? 0 : (sum / known) * all.length
+  const now = nowMillis / 1000
+  // The fleet measures its rate itself; the controller's bucket is kept current so that `update` does not re-measure.
+  const measuredState: AdaptiveLimiter.State = {
+    ...base.state,
+    measuredTxRate: precise(measured),
+    requestCount: 0,
+    lastTxRateBucket: Math.floor(now * 2) / 2
+  }
+  const throttled = delta !== undefined && delta.throttles > 0 && delta.epoch === base.epoch
+  return {
+    state: update(limiter, measuredState, nowMillis, throttled),
+    epoch: throttled ? base.epoch + 1 : base.epoch,
+    processes
+  }
+}
+
+/** How many processes share the fleet's rate. @internal */
+export const sharers = (fleet: LimiterFleet): number => Math.max(1, Object.keys(fleet.processes).length)
+
+/**
+ * A process's limiter at its share of the fleet's (already on the process's clock): the fleet's rates divided among
+ * the processes sharing it, with the process's own bucket, reservations and measurement kept.
+ * @internal
+ */
+export const share = (
+  limiter: AdaptiveLimiter.AdaptiveLimiter,
+  local: AdaptiveLimiter.State,
+  fleet: LimiterFleet
+): AdaptiveLimiter.State => {
+  const n = sharers(fleet)
+  const f = fleet.state
+  const fillRate = f.fillRate / n
+  const maxCapacity = Math.max(fillRate, limiter.minCapacity)
+  return {
+    ...local,
+    enabled: f.enabled,
+    fillRate,
+    maxCapacity,
+    availableTokens: Math.min(local.availableTokens, maxCapacity),
+    lastMaxRate: f.lastMaxRate / n,
+    measuredTxRate: f.measuredTxRate / n,
+    lastThrottleTime: f.lastThrottleTime,
+    timeWindow: f.timeWindow
+  }
+}
+
+/** A state's instants moved by `deltaMillis` (from the fleet's clock to a process's, or back). @internal */
+export const shift = (state: AdaptiveLimiter.State, deltaMillis: number): AdaptiveLimiter.State => {
+  if (deltaMillis === 0) return state
+  const d = deltaMillis / 1000
+  return {
+    ...state,
+    lastThrottleTime: state.lastThrottleTime + d,
+    lastTimestamp: state.lastTimestamp === undefined ? undefined : state.lastTimestamp + d,
+    lastTxRateBucket: state.lastTxRateBucket + d
+  }
+}

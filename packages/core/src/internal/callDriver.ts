@@ -83,6 +83,8 @@ const bind = (
   })
   const present = kinds.filter((kind) => call.keys[kind] !== undefined)
   const keys = present.map((kind) => call.keys[kind]!)
+  // The guards the keys belong to, for stores that lease or merge state (a fleet store).
+  const guards = present.map((kind) => machine.guardOf(policy, kind)!)
 
   const publish = (result: RetryCall.Result): Effect.Effect<RetryCall.Output> => {
     call = result.call
@@ -104,8 +106,8 @@ const bind = (
   const apply = (input: RetryCall.Input): Effect.Effect<RetryCall.Output> => {
     if (!machine.touchesGuards(call, input)) return publish(machine.step(call, machine.noGuards, input))
     const initial = (i: number) => machine.initialGuard(policy, present[i]!, input.now)
-    if (store.modifyNow !== undefined) return publish(store.modifyNow(keys, initial, inStore(input)))
-    return Effect.flatMap(store.modify(keys, initial, inStore(input)), publish)
+    if (store.modifyNow !== undefined) return publish(store.modifyNow(keys, initial, inStore(input), guards))
+    return Effect.flatMap(store.modify(keys, initial, inStore(input), guards), publish)
   }
 
   const now = () => clock.unsafeCurrentTimeMillis()

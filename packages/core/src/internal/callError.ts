@@ -44,6 +44,10 @@ export const transientAdvice = (error: CallError.TransientError): string =>
     "Not retried because the operation is not idempotent and the request may have run; mark it idempotent to allow retries." :
     error.reason === "clockSkew" ?
     "The local clock differs from the service's; synchronise the system clock." :
+    error.reason === "notReady" ?
+    "The resource is being set up or updated; retrying once it is ready will succeed." :
+    error.reason === "conflict" ?
+    "A concurrent request held the item; retrying after a backoff may succeed." :
     "Retrying later may succeed."
 
 /** @internal */
@@ -74,14 +78,30 @@ const causeSummary = (cause: unknown): unknown => {
   }
 }
 
+/**
+ * Makes `detail` non-enumerable: it can echo request input, and `util.inspect`, `console.log` and log serialisers
+ * render every enumerable field.
+ * @internal
+ */
+export const hideDetail = (error: CallError.CallError): void => {
+  const descriptor = Object.getOwnPropertyDescriptor(error, "detail")
+  if (descriptor === undefined) return
+  if (descriptor.value === undefined) {
+    delete (error as { detail?: unknown }).detail
+    return
+  }
+  Object.defineProperty(error, "detail", { value: descriptor.value, enumerable: false, writable: false })
+}
+
 const fieldsOf = (error: CallError.CallError): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(error)) {
     if (key === "_tag") continue
     out[key] = (error as unknown as Record<string, unknown>)[key]
   }
-  // `cause` is installed non-enumerable by Error; keep it when copying.
+  // `cause` (installed by Error) and `detail` are not enumerable; keep them when copying.
   if ("cause" in error) out.cause = (error as { readonly cause?: unknown }).cause
+  if (error.detail !== undefined) out.detail = error.detail
   return out
 }
 

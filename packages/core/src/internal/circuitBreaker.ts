@@ -169,3 +169,68 @@ export const release = (state: CircuitBreaker.State, probe: boolean): CircuitBre
 /** @internal */
 export const keyOf = (breaker: CircuitBreaker.CircuitBreaker, context: RetryPolicy.CallContext): string =>
   guardKey("breaker", breaker, context)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fleet merging: one breaker state for many processes. Each process trips, probes and closes its own breaker as
+// always; the latest transition anywhere becomes the fleet's state, and every process adopts it at its next sync. So
+// one process's trip opens the breaker for the fleet, a probe admitted by one process (the fleet goes half-open) holds
+// the others back, and its success closes the breaker everywhere.
+
+/** The fleet's record of a shared breaker: its state on the fleet's clock, and when it last changed. @internal */
+export interface BreakerFleet {
+  readonly state: CircuitBreaker.State
+  readonly changedAt: number
+}
+
+/** Whether a step changed the breaker's state (Closed, Open, HalfOpen). @internal */
+export const transitioned = (before: CircuitBreaker.State, after: CircuitBreaker.State): boolean =>
+  before._tag !== after._tag
+
+/** A state's instants moved by `deltaMillis` (from the fleet's clock to a process's, or back). @internal */
+export const shift = (state: CircuitBreaker.State, deltaMillis: number): CircuitBreaker.State => {
+  if (deltaMillis === 0) return state
+  switch (state._tag) {
+    case "Open":
+      return { ...state, openedAt: state.openedAt + deltaMillis, until: state.until + deltaMillis }
+    case "HalfOpen":
+      return { ...state, leaseUntil: state.leaseUntil + deltaMillis }
+    case "Closed":
+      return state.window === undefined ?
+        state :
+        { ...state, window: { ...state.window, slotStart: state.window.slotStart + deltaMillis } }
+  }
+}
+
+/**
+ * The fleet's merge of one process's latest transition (`changedAt` on the fleet's clock): the later transition wins.
+ * @internal
+ */
+export const mergeState = (
+  fleet: BreakerFleet | undefined,
+  state: CircuitBreaker.State,
+  changedAt: number
+): BreakerFleet => fleet === undefined || changedAt >= fleet.changedAt ? { state, changedAt } : fleet
+
+/**
+ * A process adopting the fleet's state (already on its own clock). A process whose breaker changed since its report
+ * keeps its own (it reports it next). A fleet that is half-open is adopted with every probe place taken: the process
+ * that admitted the probe holds it, and the others wait for its outcome.
+ * @internal
+ */
+export const adoptState = (
+  breaker: CircuitBreaker.CircuitBreaker,
+  local: CircuitBreaker.State,
+  fleet: CircuitBreaker.State,
+  changedSinceReport: boolean,
+  nowMillis: number
+): CircuitBreaker.State => {
+  if (changedSinceReport || local._tag === fleet._tag) return local
+  switch (fleet._tag) {
+    case "Closed":
+      return closed(breaker, nowMillis)
+    case "Open":
+      return fleet
+    case "HalfOpen":
+      return { _tag: "HalfOpen", probes: breaker.halfOpenProbes, leaseUntil: fleet.leaseUntil }
+  }
+}

@@ -132,3 +132,77 @@ export const remaining = (budget: RetryBudget.RetryBudget, state: RetryBudget.St
 /** @internal */
 export const keyOf = (budget: RetryBudget.RetryBudget, context: RetryPolicy.CallContext): string =>
   guardKey("budget", budget, context)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fleet merging: one budget shared by many processes, by deltas. Each process counts what its own steps added (requests
+// and retries in a ratio budget's window, the change of a token budget's level) and reports it at each sync; the fleet
+// adds every process's delta to its state, and a process then takes the fleet's state plus what it added since it
+// reported. Between syncs a process decides on the fleet's state as it last saw it and its own steps since: the fleet
+// can overspend by what the other processes spend in one sync interval.
+
+/** What a process's steps added to a budget since its last report. @internal */
+export type BudgetDelta =
+  | { readonly _tag: "Ratio"; readonly requests: number; readonly retries: number }
+  | { readonly _tag: "Tokens"; readonly tokens: number }
+
+/** What one step changed: `undefined` when nothing. @internal */
+export const observe = (
+  budget: RetryBudget.RetryBudget,
+  before: RetryBudget.State,
+  after: RetryBudget.State
+): BudgetDelta | undefined => {
+  if (before === after) return undefined
+  if (before._tag === "Tokens" || after._tag === "Tokens" || budget._tag === "Tokens") {
+    const change = (after._tag === "Tokens" ? after.tokens : 0) - (before._tag === "Tokens" ? before.tokens : 0)
+    return change === 0 ? undefined : { _tag: "Tokens", tokens: change }
+  }
+  // The step may have moved the window on: compare against the state before, moved on to the same slot.
+  const moved = rotate(budget, before, after.slotStart)
+  const requests = sum(after.requests) - sum(moved.requests)
+  const retries = sum(after.retries) - sum(moved.retries)
+  return requests === 0 && retries === 0 ? undefined : { _tag: "Ratio", requests, retries }
+}
+
+/** Two deltas as one. @internal */
+export const combine = (a: BudgetDelta | undefined, b: BudgetDelta | undefined): BudgetDelta | undefined => {
+  if (a === undefined) return b
+  if (b === undefined) return a
+  if (a._tag === "Tokens" && b._tag === "Tokens") return { _tag: "Tokens", tokens: a.tokens + b.tokens }
+  if (a._tag === "Ratio" && b._tag === "Ratio") {
+    return { _tag: "Ratio", requests: a.requests + b.requests, retries: a.retries + b.retries }
+  }
+  return b
+}
+
+/** A state with a delta added at `nowMillis` (into the current slot of a ratio budget's window). @internal */
+export const applyDelta = (
+  budget: RetryBudget.RetryBudget,
+  state: RetryBudget.State,
+  delta: BudgetDelta | undefined,
+  nowMillis: number
+): RetryBudget.State => {
+  if (budget._tag === "Tokens" || state._tag === "Tokens") {
+    if (delta?._tag !== "Tokens" || state._tag !== "Tokens" || budget._tag !== "Tokens") return state
+    const tokens = Math.round((state.tokens + delta.tokens) * 1000) / 1000
+    return { _tag: "Tokens", tokens: Math.max(0, Math.min(budget.maxTokens, tokens)) }
+  }
+  const s = rotate(budget, state, nowMillis)
+  if (delta?._tag !== "Ratio") return s
+  const requests = s.requests.slice()
+  const retries = s.retries.slice()
+  requests[s.index] = (requests[s.index] ?? 0) + delta.requests
+  retries[s.index] = (retries[s.index] ?? 0) + delta.retries
+  return { ...s, requests, retries }
+}
+
+/** The fleet's merge of one process's report: its delta added to the fleet's state (fresh if absent). @internal */
+export const mergeDelta = (
+  budget: RetryBudget.RetryBudget,
+  fleet: RetryBudget.State | undefined,
+  delta: BudgetDelta | undefined,
+  nowMillis: number
+): RetryBudget.State => applyDelta(budget, fleet ?? initial(budget, nowMillis), delta, nowMillis)
+
+/** A state's instants moved by `deltaMillis` (from the fleet's clock to a process's, or back). @internal */
+export const shift = (state: RetryBudget.State, deltaMillis: number): RetryBudget.State =>
+  state._tag === "Ratio" && deltaMillis !== 0 ? { ...state, slotStart: state.slotStart + deltaMillis } : state

@@ -9,6 +9,7 @@ import type * as RetryCall from "../RetryCall.js"
 import type * as RetryDecision from "../RetryDecision.js"
 import type { RetryEvent as Event } from "../RetryEvent.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
+import type * as StateStore from "../StateStore.js"
 import * as limiterMachine from "./adaptiveLimiter.js"
 import { withRetries } from "./callError.js"
 import * as breakerMachine from "./circuitBreaker.js"
@@ -34,6 +35,10 @@ export const noGuards: RetryCall.Guards = {
   quota: undefined,
   hedge: undefined
 }
+
+/** The guard a policy carries for a kind (the hedge budget is its `hedging`). @internal */
+export const guardOf = (policy: RetryPolicy.RetryPolicy, kind: RetryCall.GuardKind): StateStore.Guard | undefined =>
+  kind === "hedge" ? policy.hedging : policy[kind]
 
 /** @internal */
 export const guardKinds: ReadonlyArray<RetryCall.GuardKind> = ["breaker", "limiter", "budget", "quota", "hedge"]

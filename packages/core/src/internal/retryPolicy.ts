@@ -70,13 +70,20 @@ export const make = (options: RetryPolicy.Options = {}): RetryPolicy.RetryPolicy
     where
   )
   const t = options.throttling ?? {}
+  const throttlingCap = t.cap ?? options.cap ?? 20_000
   const throttlingBackoff = backoff.make(
     {
-      // One rule, here and in `modify`: the throttling base is its own (1 s, as in the AWS SDKs since 2026), never the
-      // transient base.
-      base: t.base ?? 1_000,
+      // One rule, here and in `modify`: the throttling base is its own — 1 s, as in the AWS SDKs since 2026, or the
+      // throttling cap when that is smaller — never the transient base.
+      base: t.base ??
+        Math.min(
+          1_000,
+          validate.millis(where, t.cap !== undefined ? "throttling.cap" : "cap", throttlingCap, {
+            infinite: true
+          })
+        ),
       factor: t.factor ?? options.factor,
-      cap: t.cap ?? options.cap ?? 20_000,
+      cap: throttlingCap,
       jitter: t.jitter ?? options.jitter ?? "full",
       capping: options.capping,
       wholeMillis: options.wholeMillis

@@ -110,6 +110,8 @@ export interface Scripted {
 }
 
 /**
+ * A call that plays `outcomes`, one per attempt, and records when each attempt ran.
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -193,6 +195,19 @@ export const runToCompletion = <A, E>(
 
 /**
  * Runs an effect to completion under `TestClock`, returning its exit and the virtual time it took.
+ *
+ * @example
+ * ```ts
+ * import { Testing } from "@rebound/core/testing"
+ * import { Effect } from "effect"
+ *
+ * // inside it.effect(...):
+ * const program = Effect.gen(function*() {
+ *   const { elapsedMillis, exit } = yield* Testing.run(Effect.as(Effect.sleep("5 seconds"), "done"))
+ *   // elapsedMillis: 5000 of virtual time, in no wall-clock time; exit: Exit.succeed("done")
+ *   return { elapsedMillis, exit }
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category running

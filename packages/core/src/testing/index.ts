@@ -23,6 +23,17 @@
  *
  * @since 0.1.0
  */
+
+// The comment above documents the module. docgen reads a file's first comment as the documentation of its first
+// statement too, so that statement is this import, which compiles to nothing, rather than a re-export.
+import type {} from "./Testing.js"
+
+/**
+ * Scripted calls, a `TestClock` driver and timelines of every attempt.
+ *
+ * @since 0.1.0
+ * @category modules
+ */
 export * as Testing from "./Testing.js"
 
 /**

@@ -1,12 +1,7 @@
 // The AWS SDK warns on Node 20 that releases after January 2027 will need Node 22; the versions here are pinned.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
 
-import { Command } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Effect } from "effect"
+import { runCli } from "../internal/cli.js"
 import { command } from "../lab.js"
 
-Command.run(command, { name: "rebound lab", version: "0.1.0" })(process.argv).pipe(
-  Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain
-)
+runCli(command, { name: "rebound lab", version: "0.1.0" })

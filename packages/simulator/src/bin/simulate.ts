@@ -1,9 +1,10 @@
 // `pnpm simulate`: runs the benchmark sweep and writes the Markdown report and SVG charts into docs/benchmarks.
-import { Command, Options } from "@effect/cli"
+import { Command, Options, ValidationError } from "@effect/cli"
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Clock, Console, Effect } from "effect"
+import { Cause, Clock, Console, Effect, Exit, Option } from "effect"
 import * as os from "node:os"
+import { stripVTControlCharacters } from "node:util"
 import * as Charts from "../Charts.js"
 import * as Report from "../Report.js"
 import * as Sweep from "../Sweep.js"
@@ -97,4 +98,39 @@ const command = Command.make(
 
 const cli = Command.run(command, { name: "simulate", version: "0.1.0" })
 
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+// Colour only on a terminal (and never with NO_COLOR): @effect/cli's help is ANSI-styled.
+const colour = (stream: NodeJS.WriteStream) => stream.isTTY === true && (process.env.NO_COLOR ?? "") === ""
+const plainWhere = (on: boolean, write: (...args: ReadonlyArray<unknown>) => Effect.Effect<void>) =>
+  on ?
+    write :
+    (...args: ReadonlyArray<unknown>) =>
+      write(...args.map((a) => (typeof a === "string" ? stripVTControlCharacters(a) : a)))
+
+// A usage error is printed once, by @effect/cli itself (exit 2); any other failure once, by its message (exit 1).
+const program = Effect.consoleWith((console) =>
+  cli(process.argv).pipe(
+    Effect.as(0),
+    Effect.catchAllCause((cause) =>
+      Option.match(Cause.failureOption(cause), {
+        onNone: () => Effect.as(Console.error(Cause.pretty(cause)), 1),
+        onSome: (error) =>
+          ValidationError.isValidationError(error) ?
+            Effect.succeed(2) :
+            Effect.as(Console.error(`error: ${error instanceof Error ? error.message : String(error)}`), 1)
+      })
+    ),
+    Effect.withConsole({
+      ...console,
+      log: plainWhere(colour(process.stdout), console.log),
+      error: plainWhere(colour(process.stderr), console.error)
+    })
+  )
+)
+
+program.pipe(
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) ? exit.value as number : 1)
+  })
+)

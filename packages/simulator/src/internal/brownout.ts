@@ -1,10 +1,9 @@
 import type * as Brownout from "../Brownout.js"
 import type * as Client from "../Client.js"
-import * as ClientModule from "../Client.js"
 import * as EventQueue from "../EventQueue.js"
 import * as Rng from "../Rng.js"
 import { Series, timeToRecover } from "./series.js"
-import { failures, networkDelay } from "./world.js"
+import { failures, networkDelay, ownGuards } from "./world.js"
 
 /** @internal */
 export const defaults: Brownout.Params = {
@@ -39,7 +38,12 @@ interface Attempt {
  * serves requests whose clients have given up. During the trigger its capacity is `triggerCapacity`·C.
  * @internal
  */
-export const trial = (params: Brownout.Params, policy: Client.SimPolicy, seed: number): Brownout.Trial => {
+export const trial = (
+  params: Brownout.Params,
+  policy: Client.SimPolicy,
+  seed: number,
+  makeClient: Client.MakeClient = ownGuards
+): Brownout.Trial => {
   const queue = EventQueue.make()
   const network = Rng.stream(seed, "network")
   const service = Rng.stream(seed, "service")
@@ -47,7 +51,7 @@ export const trial = (params: Brownout.Params, policy: Client.SimPolicy, seed: n
   const net = () => networkDelay(network, params.networkMeanMillis, params.networkSdMillis)
   const clients = Array.from(
     { length: params.clients },
-    (_, i) => ClientModule.make(queue, policy, Rng.stream(seed, "jitter", i))
+    (_, i) => makeClient(queue, policy, Rng.stream(seed, "jitter", i), i)
   )
   const timeout = Math.round(params.timeoutMillis * 1000)
   const triggerFrom = params.startSeconds * 1e6

@@ -44,11 +44,19 @@ class Call {
       undefined
     this.call = RetryCall.start({ policy: client.policy.policy, context, now, idempotent, latencyMillis })
     this.nextDelay = client.policy.delays?.()
-    if (this.call.guarded && client.guards === undefined) client.guards = RetryCall.initialGuards(this.call, now)
+    if (this.call.guarded && client.guards === undefined && client.holder === undefined) {
+      client.guards = RetryCall.initialGuards(this.call, now)
+    }
     this.act(this.step({ _tag: "Admit", now }))
   }
 
   private step(input: RetryCall.Input): RetryCall.Output {
+    const holder = this.client.holder
+    if (holder !== undefined && this.call.guarded) {
+      const held = holder(this.call, input)
+      this.call = held.call
+      return held.output
+    }
     const result = RetryCall.step(this.call, this.client.guards ?? RetryCall.noGuards, input)
     this.call = result.call
     if (this.client.guards !== undefined) this.client.guards = result.guards
@@ -161,7 +169,8 @@ class SimClient implements Client.Client {
   constructor(
     readonly queue: EventQueue.EventQueue,
     readonly policy: Client.SimPolicy,
-    readonly jitter: Rng.Stream
+    readonly jitter: Rng.Stream,
+    readonly holder: Client.GuardHolder | undefined
   ) {}
 
   call(transport: Client.Transport, done: (result: Client.CallResult) => void, options?: Client.CallOptions): void {
@@ -170,5 +179,9 @@ class SimClient implements Client.Client {
 }
 
 /** @internal */
-export const make = (queue: EventQueue.EventQueue, policy: Client.SimPolicy, jitter: Rng.Stream): Client.Client =>
-  new SimClient(queue, policy, jitter)
+export const make = (
+  queue: EventQueue.EventQueue,
+  policy: Client.SimPolicy,
+  jitter: Rng.Stream,
+  holder?: Client.GuardHolder
+): Client.Client => new SimClient(queue, policy, jitter, holder)

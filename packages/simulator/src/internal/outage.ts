@@ -1,11 +1,10 @@
 import type * as Client from "../Client.js"
-import * as ClientModule from "../Client.js"
 import * as EventQueue from "../EventQueue.js"
 import type * as Outage from "../Outage.js"
 import * as Rng from "../Rng.js"
 import * as Stats from "../Stats.js"
 import { recoveryLag, Series } from "./series.js"
-import { failures, networkDelay } from "./world.js"
+import { failures, networkDelay, ownGuards } from "./world.js"
 
 /** @internal */
 export const defaults: Outage.Params = {
@@ -24,14 +23,19 @@ export const defaults: Outage.Params = {
  * the outage (fast: no queue, no timeout) and answers every other at once.
  * @internal
  */
-export const trial = (params: Outage.Params, policy: Client.SimPolicy, seed: number): Outage.Trial => {
+export const trial = (
+  params: Outage.Params,
+  policy: Client.SimPolicy,
+  seed: number,
+  makeClient: Client.MakeClient = ownGuards
+): Outage.Trial => {
   const queue = EventQueue.make()
   const network = Rng.stream(seed, "network")
   const net = () => networkDelay(network, params.networkMeanMillis, params.networkSdMillis)
   const arrivals = Rng.stream(seed, "arrivals")
   const clients = Array.from(
     { length: params.clients },
-    (_, i) => ClientModule.make(queue, policy, Rng.stream(seed, "jitter", i))
+    (_, i) => makeClient(queue, policy, Rng.stream(seed, "jitter", i), i)
   )
   const from = params.startSeconds * 1e6
   const until = from + params.outageSeconds * 1e6

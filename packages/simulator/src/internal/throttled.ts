@@ -6,7 +6,7 @@ import * as Rng from "../Rng.js"
 import * as Stats from "../Stats.js"
 import type * as Throttled from "../Throttled.js"
 import { recoveryLag, Series } from "./series.js"
-import { failures, networkDelay } from "./world.js"
+import { failures, networkDelay, ownGuards } from "./world.js"
 
 /** @internal */
 export const serviceDefaults: Throttled.Service = {
@@ -68,7 +68,12 @@ const service = (queue: EventQueue.EventQueue, params: Throttled.Service, seed: 
 }
 
 /** @internal */
-export const drain = (params: Throttled.DrainParams, policy: Client.SimPolicy, seed: number): Throttled.DrainTrial => {
+export const drain = (
+  params: Throttled.DrainParams,
+  policy: Client.SimPolicy,
+  seed: number,
+  makeClient: Client.MakeClient = ownGuards
+): Throttled.DrainTrial => {
   const queue = EventQueue.make()
   const { counts, transport } = service(queue, params, seed)
   const perClient = params.items / params.clients
@@ -80,7 +85,7 @@ export const drain = (params: Throttled.DrainParams, policy: Client.SimPolicy, s
   const paced = policy === oracle
   const instances = Array.from(
     { length: params.instances },
-    (_, i) => ClientModule.make(queue, policy, Rng.stream(seed, "jitter", i))
+    (_, i) => makeClient(queue, policy, Rng.stream(seed, "jitter", i), i)
   )
   for (let i = 0; i < params.clients; i++) {
     const client = instances[i % instances.length]!

@@ -1,4 +1,6 @@
 import { CallError } from "@rebound/core"
+import type * as Client from "../Client.js"
+import * as ClientModule from "../Client.js"
 import type * as Rng from "../Rng.js"
 
 /** One-way network delay |N(mean, sd)| in whole microseconds. @internal */
@@ -41,3 +43,6 @@ export const failures = {
     ambiguous: true
   })
 } as const
+
+/** The default instances: each its own SDK client, with its own guard state. @internal */
+export const ownGuards: Client.MakeClient = (queue, policy, jitter) => ClientModule.make(queue, policy, jitter)

@@ -47,7 +47,7 @@ export const make = (options: Lab.Options = {}): Effect.Effect<Lab.Lab, LabError
       s3: servers.s3.url,
       lambda: servers.lambda.url
     }
-    const faults = yield* proxy.make(upstreams)
+    const faults = yield* proxy.make(upstreams, options.ports ?? {})
     const upstreamClientConfig = clientConfigs(region, upstreams)
 
     // Fixtures are set up on the upstreams directly, so scripted faults never hit them.

@@ -84,7 +84,8 @@ const reset = (req: http.IncomingMessage) => Effect.sync(() => req.socket.resetA
 const listenOne = (
   service: Fault.Service,
   upstream: string,
-  brain: controller.Controller
+  brain: controller.Controller,
+  port: number
 ): Effect.Effect<string, LabError, Scope.Scope> =>
   Effect.gen(function*() {
     const target = new URL(upstream)
@@ -274,9 +275,22 @@ const listenOne = (
         const server = http.createServer()
         server.once("error", (cause) =>
           resume(
-            Effect.fail(new LabError({ component: "proxy", action: `listen for ${service} on 127.0.0.1`, cause }))
+            Effect.fail(
+              new LabError({
+                component: "proxy",
+                action: `listen for ${service} on 127.0.0.1${port === 0 ? "" : `:${port}`}`,
+                cause
+              })
+            )
           ))
-        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+        try {
+          server.listen(port, "127.0.0.1", () => resume(Effect.succeed(server)))
+        } catch (cause) {
+          // A port out of range is refused synchronously.
+          resume(
+            Effect.fail(new LabError({ component: "proxy", action: `listen for ${service} on port ${port}`, cause }))
+          )
+        }
       }),
       (server) =>
         Effect.async<void>((resume) => {
@@ -294,14 +308,15 @@ const listenOne = (
 
 /** The proxy: a controller and one listener per upstream. */
 export const make = <S extends Fault.Service>(
-  upstreams: Readonly<Record<S, string>>
+  upstreams: Readonly<Record<S, string>>,
+  ports: Partial<Readonly<Record<S, number>>> = {}
 ): Effect.Effect<FaultProxy.FaultProxy<S>, LabError, Scope.Scope> =>
   Effect.gen(function*() {
     const brain = yield* controller.make
     const entries = Object.entries(upstreams) as Array<[S, string]>
     const urls = yield* Effect.forEach(
       entries,
-      ([service, upstream]) => listenOne(service, upstream, brain),
+      ([service, upstream]) => listenOne(service, upstream, brain, ports[service] ?? 0),
       { concurrency: "unbounded" }
     )
     const endpoints = Object.fromEntries(entries.map(([service], i) => [service, urls[i]!])) as Record<S, string>

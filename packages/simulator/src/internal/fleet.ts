@@ -1,0 +1,88 @@
+import { FleetStore, RetryCall } from "@rebound/core"
+import type * as Client from "../Client.js"
+import * as ClientModule from "../Client.js"
+import type * as EventQueue from "../EventQueue.js"
+import type * as Fleet from "../Fleet.js"
+import * as Rng from "../Rng.js"
+import { networkDelay } from "./world.js"
+
+/** @internal */
+export const storeDefaults: Fleet.Store = {
+  syncIntervalMillis: 250,
+  storeLatencyMillis: 1,
+  storeLatencySdMillis: 0.2,
+  leaseTtlMillis: 10_000
+}
+
+/**
+ * Client instances whose guard states live in a fleet store: instance i is process i, running core's lease protocol
+ * (`FleetStore.makeProcess`) on its local states, and syncing every shared key through one engine — the fleet's
+ * records, merged with `FleetStore.merge` — with the store's round trip drawn from |N(latency, sd)|, half each way.
+ * A process syncs only while its calls are active, so a run still ends when its work does.
+ * @internal
+ */
+export const makeClients = (store: Fleet.Store, seed: number): Client.MakeClient & Fleet.Counters => {
+  const records = new Map<string, unknown>()
+  const latency = Rng.stream(seed, "store")
+  const counters = { syncs: 0 }
+  const trip = () => networkDelay(latency, store.storeLatencyMillis / 2, store.storeLatencySdMillis / 2)
+  const make: Client.MakeClient = (queue, policy, jitter, index) => {
+    const process = FleetStore.makeProcess({ process: `p${index}`, idleMillis: store.leaseTtlMillis })
+    const tick = Math.max(1, Math.round((store.syncIntervalMillis / 4) * 1000))
+    let ticking = false
+    let active = false
+    const sync = (key: string, now: number) => {
+      const request = process.prepare(key, now)
+      if (request === undefined) return
+      counters.syncs++
+      queue.after(trip(), () => {
+        const [record, answer] = FleetStore.merge(request, records.get(key), queue.now / 1000, store)
+        if (record !== undefined) records.set(key, record)
+        queue.after(trip(), () => process.adopt(request, answer, queue.now / 1000, 0))
+      })
+    }
+    const onTick = () => {
+      const now = queue.now / 1000
+      for (const key of process.keys()) {
+        if (process.due(key, now, store.syncIntervalMillis)) sync(key, now)
+      }
+      if (active) {
+        active = false
+        queue.after(tick, onTick)
+      } else {
+        ticking = false
+      }
+    }
+    const holder: Client.GuardHolder = (call, input) => {
+      active = true
+      if (!ticking) {
+        ticking = true
+        queue.after(0, onTick)
+      }
+      if (!RetryCall.touchesGuards(call, input)) return RetryCall.step(call, RetryCall.noGuards, input)
+      const present = RetryCall.guardKinds.filter((kind) => call.keys[kind] !== undefined)
+      const now = queue.now / 1000
+      return process.step(
+        present.map((kind) => call.keys[kind]!),
+        present.map((kind) => RetryCall.guardOf(call.policy, kind)!),
+        (i) => RetryCall.initialGuard(call.policy, present[i]!, now),
+        (states) => {
+          const guards: { -readonly [K in RetryCall.GuardKind]?: unknown } = {}
+          present.forEach((kind, i) => (guards[kind] = states[i]))
+          const result = RetryCall.step(call, { ...RetryCall.noGuards, ...guards } as RetryCall.Guards, input)
+          return [result, present.map((kind) => result.guards[kind])]
+        },
+        now
+      )
+    }
+    return ClientModule.make(queue, policy, jitter, holder)
+  }
+  return Object.assign(make, { counters })
+}
+
+/** Per-process state: each instance (process) keeps its own guards, shared by its workers. @internal */
+export const perProcess: Client.MakeClient = (
+  queue: EventQueue.EventQueue,
+  policy: Client.SimPolicy,
+  jitter: Rng.Stream
+) => ClientModule.make(queue, policy, jitter)
