@@ -70,27 +70,33 @@ layer(Lab.layer({ tables: ["hedged"], buckets: ["hedged-reads"] }), {
           "S3",
           (config) => new S3Client(config),
           {
-            ...lab.clientConfig.s3,
+            region: lab.clientConfig.s3.region,
+            endpoint: lab.clientConfig.s3.endpoint,
+            credentials: lab.clientConfig.s3.credentials,
             sdk: { forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED" }
           },
           "5 seconds",
           true
         )
         expect(svc.hedgeClient).toBeDefined()
-        const primary = svc.client as S3Client
-        const hedges = svc.hedgeClient as S3Client
+        const primary = svc.sdkClient
+        const hedges = svc.sdkHedgeClient!
         expect(hedges).not.toBe(primary)
         // Each client built its own HTTP handler (and so its own agent and connection pool).
         const handlerOf = (c: S3Client) => c.config.requestHandler
         expect(handlerOf(hedges)).not.toBe(handlerOf(primary))
         const sentBy: Array<string> = []
-        const spy = (c: S3Client, name: string): AwsCall.SdkClient => ({
+        const spy = (c: AwsCall.SdkClient, name: string): AwsCall.SdkClient => ({
           send: (command, options) => {
             sentBy.push(name)
-            return c.send(command as never, options)
+            return c.send(command, options)
           }
         })
-        const wired: AwsCall.Service = { ...svc, client: spy(primary, "primary"), hedgeClient: spy(hedges, "hedge") }
+        const wired: AwsCall.Service = {
+          ...svc,
+          client: spy(svc.client, "primary"),
+          hedgeClient: spy(svc.hedgeClient!, "hedge")
+        }
         yield* AwsCall.send(wired, new PutObjectCommand({ Bucket: "hedged-reads", Key: "b", Body: "x" }))
         yield* lab.push({ operation: "GetObject", fault: Fault.delay("300 millis"), times: 1 })
         sentBy.length = 0

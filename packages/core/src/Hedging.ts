@@ -35,12 +35,16 @@ import * as internal from "./internal/hedging.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 
 /**
+ * The brand of a validated hedging piece.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = internal.TypeId
 
 /**
+ * The brand of a validated hedging piece.
+ *
  * @since 0.1.0
  * @category type ids
  */
@@ -79,6 +83,8 @@ export interface Budget {
 }
 
 /**
+ * A validated hedging piece: how many copies, after what delay, under what budget, and when hedging pauses.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -194,6 +200,8 @@ export const p95: Hedging = make({ name: "hedging-p95" })
 export const polly: Hedging = make({ name: "polly", delay: "2 seconds", budget: false, pauseOnThrottle: false })
 
 /**
+ * Whether a value is a hedging piece built by {@link make}.
+ *
  * @since 0.1.0
  * @category guards
  */

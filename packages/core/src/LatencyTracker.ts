@@ -21,6 +21,8 @@ import type * as Layer from "effect/Layer"
 import * as internal from "./internal/latencyTracker.js"
 
 /**
+ * Recent latency per series (a key per owner, resource and operation), in bounded memory.
+ *
  * @since 0.1.0
  * @category models
  */

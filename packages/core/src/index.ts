@@ -52,6 +52,7 @@ export * as Emf from "./Emf.js"
  * Hedged requests: extra copies of slow attempts of idempotent calls, under a budget.
  *
  * @since 0.1.0
+ * @category modules
  */
 export * as Hedging from "./Hedging.js"
 
@@ -67,6 +68,7 @@ export * as InvalidOption from "./InvalidOption.js"
  * Recently observed latency per operation and resource (DDSketch), for quantile hedging delays.
  *
  * @since 0.1.0
+ * @category modules
  */
 export * as LatencyTracker from "./LatencyTracker.js"
 

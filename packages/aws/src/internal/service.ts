@@ -32,6 +32,8 @@ const instanceScope = (name: string, options: ClientConfig.ServiceOptions<unknow
  */
 export interface Built<C> extends AwsCall.Service {
   readonly sdkClient: C
+  /** The SDK client hedges go through, when the service has one of its own (S3). */
+  readonly sdkHedgeClient?: C | undefined
   /** The scope that owns this client's guard state. */
   readonly scope: string
   readonly within: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -102,7 +104,10 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
       name,
       client: explainingClient(name, client as C & AwsCall.SdkClient, operationOf, resourceOf),
       ...(hedges !== undefined ?
-        { hedgeClient: explainingClient(name, hedges as C & AwsCall.SdkClient, operationOf, resourceOf) } :
+        {
+          hedgeClient: explainingClient(name, hedges as C & AwsCall.SdkClient, operationOf, resourceOf),
+          sdkHedgeClient: hedges
+        } :
         {}),
       sdkClient: client,
       policy,

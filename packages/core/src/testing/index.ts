@@ -40,5 +40,6 @@ export * as Testing from "./Testing.js"
  * A latency tail (a share of requests delayed by a distribution), shared by the lab's fault proxy and the simulator.
  *
  * @since 0.1.0
+ * @category modules
  */
 export * as LatencyTail from "./LatencyTail.js"
