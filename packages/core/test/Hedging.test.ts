@@ -288,10 +288,11 @@ describe("on the live clock", () => {
         )
       )
       while (sent.length < 2) yield* Effect.sleep(1)
-      // Two requests and the second hedge's timer are live now.
-      expect(timers()).toBeGreaterThanOrEqual(before + 3)
+      // The requests in flight (and the second hedge's timer, unless it has fired already) are live now.
+      expect(timers()).toBeGreaterThanOrEqual(before + 2)
       yield* Fiber.interrupt(fiber)
-      expect(sent.map((signal) => signal.aborted)).toEqual([true, true])
+      expect(sent.length).toBeGreaterThanOrEqual(2)
+      expect(sent.every((signal) => signal.aborted)).toBe(true)
       expect(timers()).toBe(before)
     }))
 })
