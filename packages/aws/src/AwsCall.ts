@@ -34,6 +34,8 @@ import * as internal from "./internal/send.js"
  */
 export interface SdkClient {
   readonly send: (command: never, options: { readonly abortSignal: AbortSignal }) => Promise<unknown>
+  /** The SDK client's middleware stack, where the call shell adds the attempt headers (absent on stubs). */
+  readonly middlewareStack?: unknown
 }
 
 /**
@@ -98,6 +100,13 @@ export interface SendOptions extends OperationSettings {
 /**
  * Sends a command through a service: typed by the command's input and output.
  *
+ * Each attempt is one `client.send` with its own abort signal (interrupting the fiber or passing the attempt's
+ * deadline aborts it). The first send through a client adds a middleware to its stack, right after the SDK's retry
+ * middleware, that gives each of rebound's attempts the headers the SDK's retry middleware would have sent:
+ * `amz-sdk-invocation-id` (one per call, the same on every attempt) and `amz-sdk-request: attempt=N; max=M`; the
+ * client's other sends are left alone. The output's `$metadata.attempts` and `$metadata.totalRetryDelay` say what
+ * rebound did.
+ *
  * The options are checked before anything is sent: an option that is not what its type says (`attemptTimeout: -1`,
  * `NaN`, `"banana"`) is a programming error, so the call dies with an `InvalidOptionError` naming the field instead
  * of failing in the error channel. Local configuration errors (no region, no credentials) fail with a `FatalError`
@@ -111,7 +120,7 @@ export interface SendOptions extends OperationSettings {
  * // Any SDK v3 client works the same way; the output type comes from the command.
  * const dynamodb: AwsCall.Service = {
  *   name: "DynamoDB",
- *   client: new DynamoDBClient(ClientConfig.owned({ region: "eu-west-1" }))
+ *   client: new DynamoDBClient({ ...ClientConfig.owned({ region: "eu-west-1" }), retryStrategy: ClientConfig.passThrough })
  * }
  * const tables = AwsCall.send(dynamodb, new ListTablesCommand({}), { attemptTimeout: "2 seconds" })
  * ```

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Presets, RetryPolicy } from "@rebound/core"
+import type { RetryStrategy } from "@smithy/types"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -53,10 +54,35 @@ const reveal = (
 ) => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
 
 /**
+ * The SDK's retry middleware with rebound in charge: every request is handed straight on, once. Nothing is retried
+ * twice, and none of the SDK's retry work (tokens, a quota, a race against the abort signal) is done for attempts
+ * rebound decides anyway.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig } from "@rebound/aws"
+ * import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
+ *
+ * const client = new DynamoDBClient({ region: "eu-west-1", retryStrategy: ClientConfig.passThrough })
+ * client.destroy()
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const passThrough: RetryStrategy = {
+  retry: (next, args) => next(args)
+}
+
+/**
  * The SDK client configuration rebound uses: the SDK's own retries are off (`maxAttempts: 1`) so attempts never
  * multiply, connecting has a timeout, and so has a silent connection (a response body that stops arriving). A bad
  * option (`connectionTimeout: NaN`, a region with spaces, an endpoint that is not a URL) throws an `InvalidOptionError`
- * naming it, as `RetryPolicy.make` does.
+ * naming it, as `RetryPolicy.make` does. The clients rebound's service layers build also take the {@link passThrough}
+ * retry strategy, so the SDK's retry middleware does no work at all; add it yourself to a client you build for
+ * `AwsCall.send` (a setting you can still override, as the lab's tests do with `maxAttempts`). Either way
+ * `AwsCall.send` sends what the SDK's retry middleware would have put on the wire (`amz-sdk-invocation-id`, one per
+ * call, and `amz-sdk-request: attempt=N; max=M`) and fills `$metadata.attempts` and `$metadata.totalRetryDelay`.
  *
  * @example
  * ```ts

@@ -327,6 +327,17 @@ export const stopError: (output: {
 export const touchesGuards: (call: Call, input: Input) => boolean = internal.touchesGuards
 
 /**
+ * Whether a `Release` step now would change anything: a half-open probe's place or a limiter reservation to give back,
+ * or an observer to tell (a call started with `info`). When it would not, a shell need not arrange to release the call
+ * if it ends without a verdict — the Effect interpreter installs its release-on-abort only from the step after which it
+ * would matter.
+ *
+ * @since 0.1.0
+ * @category state machine
+ */
+export const needsRelease: (call: Call) => boolean = internal.needsRelease
+
+/**
  * The store keys of a policy's guards for a call.
  *
  * @since 0.1.0

@@ -1,9 +1,11 @@
 /**
  * Logs, metrics and spans for every call rebound runs.
  *
- * - Spans are always on: each call runs in a `rebound.call` span and each attempt in a child `rebound.attempt` span,
- *   with the service, operation, policy, attempt number, failure class, error code, HTTP status and request id as
- *   attributes, so `@effect/opentelemetry` exports them with no extra code.
+ * - Spans, whenever a tracer other than Effect's built-in one is installed (and tracing is not turned off with
+ *   `Effect.withTracerEnabled(false)`): each call runs in a `rebound.call` span and each attempt in a child
+ *   `rebound.attempt` span, with the service, operation, policy, attempt number, failure class, error code, HTTP status
+ *   and request id as attributes, so `@effect/opentelemetry` exports them with no extra code. Effect's built-in tracer
+ *   exports nothing, so under it rebound makes no span at all: tracing costs nothing when nobody traces.
  * - {@link logs}: a debug line per retry (the failure, the delay and why that delay) and a warning when retries stop,
  *   through Effect's `Logger`, annotated with service, operation and attempt. Effect's default minimum level hides
  *   debug lines; lower it with `Logger.withMinimumLogLevel(LogLevel.Debug)` to see every retry.

@@ -253,6 +253,7 @@ describe("guard state is bounded", () => {
       const lines: Array<string> = []
       const emf = Emf.observer({ write: (line) => Effect.sync(() => lines.push(line)) })
       const policy = RetryPolicy.make({ name: "emf", maxAttempts: 3, throttling: { base: "10 seconds" } })
+      // The throttle's backoff is 0.5 · 10 s: the caller's 1 s timeout interrupts the call while it backs off.
       yield* Testing.run(
         Effect.flatMap(
           Testing.scripted(["throttle", "success"]),
@@ -261,7 +262,7 @@ describe("guard state is bounded", () => {
               RetryEvent.withObserver(emf),
               Effect.timeout("1 second")
             )
-        )
+        ).pipe(Testing.withDraws([0.5]))
       )
       expect(lines).toHaveLength(1)
       const line = JSON.parse(lines[0]!)
@@ -415,4 +416,39 @@ describe("a success says what it took", () => {
       expect(summary && Number(summary.totalDelay.value._tag === "Millis" ? summary.totalDelay.value.millis : -1))
         .toBe(300)
     }))
+})
+
+describe("RetryCall.needsRelease: whether a release would change anything", () => {
+  it("only while a probe or a reservation is held, or when someone observes the call", () => {
+    const probing = RetryPolicy.make({
+      name: "probing",
+      maxAttempts: 2,
+      breaker: CircuitBreaker.consecutive({ threshold: 1, breakDuration: 10 })
+    })
+    const start = (info?: RetryEvent.CallInfo) =>
+      RetryCall.start({ policy: probing, context, now: 0, ...(info !== undefined ? { info } : {}) })
+    // Closed breaker, nobody observing: admitted, the attempt holds nothing.
+    let call = start()
+    let guards = RetryCall.initialGuards(call, 0)
+    expect(RetryCall.needsRelease(call)).toBe(false)
+    ;({ call, guards } = RetryCall.step(call, guards, { _tag: "Admit", now: 0 }))
+    expect(RetryCall.needsRelease(call)).toBe(false) // The attempt fails and opens the breaker; after its break, the next admission is the half-open probe.
+    ;({ call, guards } = RetryCall.step(call, guards, {
+      _tag: "Failed",
+      now: 1,
+      error: Testing.failureOf("transient")!,
+      draw: 0
+    }))
+    expect(guards.breaker?._tag).toBe("Open")
+    const probe = start()
+    const admitted = RetryCall.step(probe, guards, { _tag: "Admit", now: 20 })
+    expect(admitted.output._tag).toBe("Proceed")
+    expect(RetryCall.needsRelease(admitted.call)).toBe(true)
+    const released = RetryCall.step(admitted.call, admitted.guards, { _tag: "Release", now: 21, reason: "interrupted" })
+    expect(released.guards.breaker?._tag).toBe("HalfOpen")
+    expect(RetryCall.needsRelease(released.call)).toBe(false)
+    // An observed call needs its release from the start: the observer is told how it ended.
+    const observed = start({ id: 1, ...context, policy: "probing" })
+    expect(RetryCall.needsRelease(observed)).toBe(true)
+  })
 })

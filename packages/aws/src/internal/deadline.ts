@@ -26,23 +26,30 @@ export const withDeadline = <A, E>(
   timeout: Duration.Duration,
   onTimeout: () => E
 ): Effect.Effect<A, E> =>
-  Effect.clockWith((clock) => {
-    const millis = Duration.toMillis(timeout)
-    return clock === liveClock && millis <= maxTimerMillis ?
+  Effect.clockWith((clock) => withDeadlineOn(clock, request, onError, Duration.toMillis(timeout), onTimeout))
+
+/** {@link withDeadline} on a clock the caller already holds (the fiber's), with the deadline in milliseconds. @internal */
+export const withDeadlineOn = <A, E>(
+  clock: Clock.Clock,
+  request: (signal: AbortSignal) => PromiseLike<A>,
+  onError: (error: unknown) => E,
+  millis: number,
+  onTimeout: () => E
+): Effect.Effect<A, E> =>
+  clock === liveClock && millis <= maxTimerMillis ?
+    settle(request, onError, onTimeout, (fire) => {
+      // On the live clock, Clock.sleep is this same timer.
+      const timer = setTimeout(fire, millis) // @allow-real-time
+      return () => clearTimeout(timer)
+    }) :
+    Effect.flatMap(Effect.runtime<never>(), (runtime) =>
       settle(request, onError, onTimeout, (fire) => {
-        // On the live clock, Clock.sleep is this same timer.
-        const timer = setTimeout(fire, millis) // @allow-real-time
-        return () => clearTimeout(timer)
-      }) :
-      Effect.flatMap(Effect.runtime<never>(), (runtime) =>
-        settle(request, onError, onTimeout, (fire) => {
-          const sleeper = Runtime.runFork(runtime)(Effect.sleep(timeout))
-          sleeper.addObserver((exit) => {
-            if (exit._tag === "Success") fire()
-          })
-          return () => sleeper.unsafeInterruptAsFork(FiberId.none)
-        }))
-  })
+        const sleeper = Runtime.runFork(runtime)(Effect.sleep(Duration.millis(millis)))
+        sleeper.addObserver((exit) => {
+          if (exit._tag === "Success") fire()
+        })
+        return () => sleeper.unsafeInterruptAsFork(FiberId.none)
+      }))
 
 const settle = <A, E>(
   request: (signal: AbortSignal) => PromiseLike<A>,

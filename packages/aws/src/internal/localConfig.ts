@@ -75,5 +75,7 @@ export const explainingClient = (
     client.send(command, options).catch((error: unknown) => {
       const c = command as unknown as { readonly input?: unknown }
       throw explainLocal(error, service, operationOf(c), resourceOf(service, c.input))
-    })
+    }),
+  // The client's own middleware stack: the call shell adds its attempt headers there.
+  middlewareStack: (client as { readonly middlewareStack?: unknown }).middlewareStack
 })

@@ -1,19 +1,30 @@
 import { CallError, Hedging, RetryPolicy } from "@rebound/core"
 import type { CommandIO, MetadataBearer } from "@smithy/types"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as Random from "effect/Random"
 import type * as AwsCall from "../AwsCall.js"
 import { bodyFailure, guardBody, streamBodyOf } from "./body.js"
 import { classify } from "./classify.js"
-import { withDeadline } from "./deadline.js"
+import { withDeadlineOn } from "./deadline.js"
 import { closeBody, hedgedAttempt } from "./hedging.js"
 import { isIdempotent, needsToken, pinTokens } from "./idempotency.js"
 import { canonical } from "./serviceName.js"
+import * as wire from "./wire.js"
 
-/** The operation a command runs: `GetItemCommand` → `GetItem`. @internal */
-export const operationOf = (command: object): string => command.constructor.name.replace(/Command$/, "")
+const operations = new WeakMap<object, string>()
+
+/** The operation a command runs: `GetItemCommand` → `GetItem` (worked out once per command class). @internal */
+export const operationOf = (command: object): string => {
+  const known = operations.get(command.constructor)
+  if (known !== undefined) return known
+  const operation = command.constructor.name.replace(/Command$/, "")
+  operations.set(command.constructor, operation)
+  return operation
+}
 
 const str = (u: unknown): string | undefined => (typeof u === "string" && u.length > 0 ? u : undefined)
 
@@ -70,8 +81,13 @@ export const uuid: Effect.Effect<string> = Effect.map(
   }
 )
 
+/** One attempt, and no hedge: a hedge would send the body a second time. */
 const oneShot = (policy: RetryPolicy.RetryPolicy): RetryPolicy.RetryPolicy =>
-  RetryPolicy.modify(policy, { name: `${policy.name}/one-shot-body`, maxAttempts: 1 })
+  RetryPolicy.modify(policy, { name: `${policy.name}/one-shot-body`, maxAttempts: 1, hedging: undefined })
+
+/** A timeout in milliseconds; the services hand theirs in decoded, so a call parses nothing. */
+const millisOf = (input: Duration.DurationInput): number =>
+  typeof input === "number" ? input : Duration.toMillis(Duration.decode(input))
 
 /** @internal */
 export const send = <I extends object, O extends MetadataBearer>(
@@ -91,69 +107,112 @@ export const sendReading = <I extends object, O extends MetadataBearer, A>(
   options: AwsCall.SendOptions,
   read: ((output: O, signal: AbortSignal) => Promise<A>) | undefined
 ): Effect.Effect<A, CallError.CallError> =>
-  Effect.gen(function*() {
+  Effect.withFiberRuntime((fiber) => {
     const name = canonical(service.name)
     const operation = operationOf(command)
-    const perOperation = service.operations?.[operation]
     // A token is drawn only when the operation takes one the caller left empty.
-    const pinned = needsToken(name, operation, command.input) ?
-      pinTokens(name, operation, command.input, yield* uuid) :
-      command.input
-    const toSend = pinned === command.input ?
-      command :
-      new (command.constructor as new(input: I) => CommandIO<I, O>)(pinned)
-    const resource = options.resource ?? resourceOf(name, pinned)
-    const configured = options.policy ?? perOperation?.policy ?? service.policy ??
-      (yield* RetryPolicy.CurrentRetryPolicy)
-    // A body that can be read once cannot be sent twice: one attempt, unless the caller rebuilt it per attempt.
-    const policy = isOneShotBody(pinned) ? oneShot(configured) : configured
-    const idempotent = options.idempotent ?? perOperation?.idempotent ?? isIdempotent(name, operation, pinned)
-    const timeout = Duration.decode(
-      options.attemptTimeout ?? perOperation?.attemptTimeout ?? service.attemptTimeout ?? "30 seconds"
-    )
-    const onTimeout = () =>
-      new CallError.TransientError({
-        service: name,
-        operation,
-        resource,
-        code: "AttemptTimeout",
-        detail: `no complete response within ${Duration.format(timeout)}; the request was aborted`,
-        reason: "timeout",
-        ambiguous: true
-      })
-    const attemptOn = (client: AwsCall.SdkClient) => {
-      const sent = (abortSignal: AbortSignal) => client.send(toSend as never, { abortSignal }) as Promise<O>
-      const request = read === undefined ?
-        sent as unknown as (abortSignal: AbortSignal) => Promise<A> :
-        (abortSignal: AbortSignal) => sent(abortSignal).then((output) => read(output, abortSignal))
-      // A stream body's error fails the attempt at once (the SDK would leave it uncaught and wait).
-      const body = streamBodyOf(pinned)
-      const guarded = body === undefined ?
-        request :
-        guardBody(body, request, (error) => bodyFailure({ service: name, operation, resource }, error))
-      // Interrupting the fiber (a cancelled caller, a hedge that lost) or passing the deadline aborts the HTTP request
-      // through its signal.
-      return Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
-        withDeadline(
-          guarded,
-          (error) => classify(error, { service: name, operation, resource, nowMillis }, service.rules),
-          timeout,
-          onTimeout
-        ))
+    if (!needsToken(name, operation, command.input)) {
+      return sendOn(fiber, service, name, operation, command, options, read)
     }
-    const attempt = policy.hedging === undefined ? attemptOn(service.client) : hedgedAttempt(service, attemptOn)
-    const retried = RetryPolicy.retryWithSummary(attempt, policy, {
-      idempotent,
+    return Effect.flatMap(uuid, (token) =>
+      sendOn(
+        fiber,
+        service,
+        name,
+        operation,
+        new (command.constructor as new(input: I) => CommandIO<I, O>)(
+          pinTokens(name, operation, command.input, token)
+        ),
+        options,
+        read
+      ))
+  })
+
+/** One call: its settings read from the service and the fiber, then its attempts under the policy. */
+const sendOn = <I extends object, O extends MetadataBearer, A>(
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  service: AwsCall.Service,
+  name: string,
+  operation: string,
+  toSend: CommandIO<I, O>,
+  options: AwsCall.SendOptions,
+  read: ((output: O, signal: AbortSignal) => Promise<A>) | undefined
+): Effect.Effect<A, CallError.CallError> => {
+  const input = toSend.input
+  const perOperation = service.operations?.[operation]
+  const resource = options.resource ?? resourceOf(name, input)
+  const configured = options.policy ?? perOperation?.policy ?? service.policy ??
+    Context.get(fiber.currentContext, RetryPolicy.CurrentRetryPolicy)
+  // A body that can be read once cannot be sent twice: one attempt, unless the caller rebuilt it per attempt.
+  const policy = isOneShotBody(input) ? oneShot(configured) : configured
+  const idempotent = options.idempotent ?? perOperation?.idempotent ?? isIdempotent(name, operation, input)
+  const timeoutMillis = millisOf(
+    options.attemptTimeout ?? perOperation?.attemptTimeout ?? service.attemptTimeout ?? "30 seconds"
+  )
+  const onTimeout = () =>
+    new CallError.TransientError({
       service: name,
       operation,
       resource,
-      scope: service.scope,
-      cleanup: options.cleanup
+      code: "AttemptTimeout",
+      detail: `no complete response within ${Duration.format(Duration.millis(timeoutMillis))}; the request was aborted`,
+      reason: "timeout",
+      ambiguous: true
     })
-    return yield* (policy.hedging === undefined ? retried : Hedging.withDiscard(retried, closeBody)).pipe(
-      Effect.map(([output, summary]) => withRetryMetadata(output, summary))
+  const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+  const client = service.client
+  wire.install(client)
+  const hedging = policy.hedging
+  // Every request the call sends is an attempt on the wire, a hedge too: its own number, the call's invocation id.
+  const onWire: wire.CallWire = {
+    invocationId: undefined,
+    maxAttempts: hedging === undefined ? policy.maxAttempts : policy.maxAttempts * (1 + hedging.maxHedged)
+  }
+  const sent = (abortSignal: AbortSignal, attempt: number, via: AwsCall.SdkClient): Promise<O> => {
+    wire.register(abortSignal, onWire, attempt)
+    return via.send(toSend as never, { abortSignal }) as Promise<O>
+  }
+  const request = read === undefined ?
+    sent as unknown as (abortSignal: AbortSignal, attempt: number, via: AwsCall.SdkClient) => Promise<A> :
+    (abortSignal: AbortSignal, attempt: number, via: AwsCall.SdkClient) =>
+      sent(abortSignal, attempt, via).then((output) => read(output, abortSignal))
+  // A stream body's error fails the attempt at once (the SDK would leave it uncaught and wait).
+  const body = streamBodyOf(input)
+  let attempts = 0
+  // Interrupting the fiber (a cancelled caller, a hedge that lost) or passing the deadline aborts the HTTP request
+  // through its signal.
+  const attemptOn = (via: AwsCall.SdkClient) =>
+    Effect.suspend(() => {
+      const attempt = ++attempts
+      const nowMillis = clock.unsafeCurrentTimeMillis()
+      const once = (abortSignal: AbortSignal) => request(abortSignal, attempt, via)
+      return withDeadlineOn(
+        clock,
+        body === undefined ?
+          once :
+          guardBody(body, once, (error) => bodyFailure({ service: name, operation, resource }, error)),
+        (error) => classify(error, { service: name, operation, resource, nowMillis }, service.rules),
+        timeoutMillis,
+        onTimeout
+      )
+    })
+  const callOptions = { idempotent, service: name, operation, resource, scope: service.scope, cleanup: options.cleanup }
+  if (hedging === undefined) {
+    return Effect.map(
+      RetryPolicy.retryWithSummary(attemptOn(client), policy, callOptions),
+      ([output, summary]) => withRetryMetadata(output, summary)
     )
-  })
+  }
+  // Hedges go through the hedge client (a fresh connection) when the service has one; a losing body is destroyed.
+  if (service.hedgeClient !== undefined) wire.install(service.hedgeClient)
+  return Effect.map(
+    Hedging.withDiscard(
+      RetryPolicy.retryWithSummary(hedgedAttempt(service, attemptOn), policy, callOptions),
+      closeBody
+    ),
+    ([output, summary]) => withRetryMetadata(output, summary)
+  )
+}
 
 /**
  * The output with `$metadata.attempts` and `$metadata.totalRetryDelay` saying what rebound did — the fields the SDK's

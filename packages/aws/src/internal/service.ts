@@ -1,5 +1,5 @@
 import { type InvalidOption, RetryPolicy, StateStore } from "@rebound/core"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as AwsCall from "../AwsCall.js"
@@ -90,6 +90,8 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
         return create({
           ...sdk,
           ...owned,
+          // rebound owns retries: the SDK's retry middleware hands every request straight on.
+          retryStrategy: ClientConfig.passThrough,
           // A request handler of the caller's own (an object with `handle`) is used as it is; handler options are
           // merged with rebound's connection timeout.
           requestHandler: typeof handler?.handle === "function" ? handler : { ...owned.requestHandler, ...handler }
@@ -111,7 +113,8 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
         {}),
       sdkClient: client,
       policy,
-      attemptTimeout: normalized.attemptTimeout ?? defaultAttemptTimeout,
+      // Decoded once here, not parsed again on every call.
+      attemptTimeout: normalized.attemptTimeout ?? Duration.decode(defaultAttemptTimeout),
       operations: normalized.operations,
       rules: normalized.rules,
       within,

@@ -1,5 +1,4 @@
 import type * as Cause from "effect/Cause"
-import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
@@ -7,6 +6,7 @@ import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Queue from "effect/Queue"
 import type * as Hedging from "../Hedging.js"
+import type * as LatencyTracker from "../LatencyTracker.js"
 import type * as RetryCall from "../RetryCall.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
 import type { Driver } from "./callDriver.js"
@@ -16,26 +16,18 @@ import { LatencyTrackerTag } from "./latencyTracker.js"
 
 /**
  * The latency estimate a call with a quantile hedging delay starts with: the tracker's quantile for the call's
- * operation and resource, or `undefined` while it has too few samples.
+ * operation and resource, or `undefined` while it has too few samples (or the delay is fixed).
  * @internal
  */
 export const latencyEstimate = (
   hedging: Hedging.Hedging,
   context: RetryPolicy.CallContext,
-  clock: Clock.Clock
-): Effect.Effect<number | undefined> => {
+  tracker: LatencyTracker.LatencyTracker,
+  nowMillis: number
+): number | undefined => {
   const delay = hedging.delay
-  if (delay._tag === "Fixed") return Effect.succeed(undefined)
-  return Effect.map(
-    LatencyTrackerTag,
-    (tracker) =>
-      tracker.quantile(
-        latencyKeyOf(hedging, context),
-        delay.quantile,
-        delay.minSamples,
-        clock.unsafeCurrentTimeMillis()
-      )
-  )
+  if (delay._tag === "Fixed") return undefined
+  return tracker.quantile(latencyKeyOf(hedging, context), delay.quantile, delay.minSamples, nowMillis)
 }
 
 type Message<A, E> =
@@ -49,6 +41,18 @@ type Ending<A, E> =
   | { readonly _tag: "Died"; readonly cause: Cause.Cause<never> }
 
 const due = { _tag: "Due" } as const
+
+/**
+ * How the interpreter runs a copy and goes on after the round: `span` wraps one copy (its attempt span, or nothing
+ * when nobody traces), `won` and `lost` continue the call with the machine's output.
+ * @internal
+ */
+export interface Shell<A, E, R> {
+  readonly span: (self: Effect.Effect<A, E, R>, attempt: number, copy: number) => Effect.Effect<A, E, R>
+  readonly traced: boolean
+  readonly won: (value: A) => (output: RetryCall.Output) => Effect.Effect<A, E, R>
+  readonly lost: (output: RetryCall.Output) => Effect.Effect<A, E, R>
+}
 
 /**
  * One attempt of a call whose policy hedges: the attempt and its hedges race, each in a fiber of the round's scope,
@@ -66,19 +70,17 @@ export const round = <A, E, R>(
   d: Driver,
   attempt: number,
   hedgeAfterMillis: number,
-  span: (self: Effect.Effect<A, E, R>, attempt: number, copy: number) => Effect.Effect<Either.Either<A, E>, never, R>,
-  won: (value: A) => (output: RetryCall.Output) => Effect.Effect<A, E, R>,
-  lost: (output: RetryCall.Output) => Effect.Effect<A, E, R>
+  shell: Shell<A, E, R>
 ): Effect.Effect<A, E, R> =>
-  Effect.flatMap(race(self, d, attempt, hedgeAfterMillis, span), (ending): Effect.Effect<A, E, R> => {
+  Effect.flatMap(race(self, d, attempt, hedgeAfterMillis, shell.span), (ending): Effect.Effect<A, E, R> => {
     const hedges = d.current().hedges
     const annotated = <X, Y, Z>(next: Effect.Effect<X, Y, Z>) =>
-      hedges === 0 ? next : Effect.zipRight(Effect.annotateCurrentSpan("rebound.hedges", hedges), next)
+      hedges === 0 || !shell.traced ? next : Effect.zipRight(Effect.annotateCurrentSpan("rebound.hedges", hedges), next)
     switch (ending._tag) {
       case "Won":
-        return annotated(won(ending.value)(ending.output))
+        return annotated(shell.won(ending.value)(ending.output))
       case "Lost":
-        return annotated(lost(ending.output))
+        return annotated(shell.lost(ending.output))
       case "Unclassified":
         return Effect.zipRight(d.release("unclassified"), Effect.fail(ending.error))
       case "Died":
@@ -91,7 +93,7 @@ const race = <A, E, R>(
   d: Driver,
   attempt: number,
   hedgeAfterMillis: number,
-  span: (self: Effect.Effect<A, E, R>, attempt: number, copy: number) => Effect.Effect<Either.Either<A, E>, never, R>
+  span: Shell<A, E, R>["span"]
 ): Effect.Effect<Ending<A, E>, never, R> =>
   Effect.scoped(Effect.gen(function*() {
     const queue = yield* Queue.unbounded<Message<A, E>>()
@@ -102,8 +104,11 @@ const race = <A, E, R>(
     // Its outcome is posted even when it is interrupted just as it settles, so a result that lost is never lost.
     const launch = (copy: number) =>
       Effect.uninterruptibleMask((restore) =>
-        restore(span(Effect.locally(Effect.locally(self, currentDiscard, undefined), currentCopy, copy), attempt, copy))
-          .pipe(Effect.exit, Effect.flatMap((exit) => Queue.offer(queue, { _tag: "Settled", copy, exit })))
+        restore(
+          Effect.either(
+            span(Effect.locally(Effect.locally(self, currentDiscard, undefined), currentCopy, copy), attempt, copy)
+          )
+        ).pipe(Effect.exit, Effect.flatMap((exit) => Queue.offer(queue, { _tag: "Settled", copy, exit })))
       ).pipe(Effect.forkScoped, Effect.map((fiber) => void running.set(copy, fiber)))
     const arm = (millis: number) => Effect.forkScoped(Effect.zipRight(Effect.sleep(millis), Queue.offer(queue, due)))
 

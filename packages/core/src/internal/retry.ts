@@ -21,6 +21,7 @@ import * as hedged from "./hedgedRound.js"
 import * as presets from "./presets.js"
 import * as machine from "./retryCall.js"
 import * as decision from "./retryDecision.js"
+import { isTraced } from "./tracing.js"
 import * as validate from "./validate.js"
 
 /** @internal */
@@ -43,9 +44,15 @@ const unexpected = (output: RetryCall.Output) =>
   Effect.dieMessage(`rebound: the call machine answered ${output._tag} where the interpreter cannot act on it`)
 
 /**
- * The Effect interpreter: the call machine driven with `Effect.sleep`. Every call runs in a span (`rebound.call`),
- * every attempt in a child span (`rebound.attempt`); every way the call can end passes through the machine — a
- * verdict (success, stop) or its release (interruption, a defect, a failure that is not a `CallError`).
+ * The Effect interpreter: the call machine driven with `Effect.sleep`. Every way the call can end passes through the
+ * machine — a verdict (success, stop) or its release (interruption, a defect, a failure that is not a `CallError`).
+ *
+ * When a tracer other than Effect's built-in one is installed, the call runs in a span (`rebound.call`) and every
+ * attempt in a child span (`rebound.attempt`); when nobody traces, no span is made. When nobody observes and the
+ * state store steps in place, the machine's steps are plain function calls, and a release-on-abort is arranged only
+ * once the call holds something to give back: a successful first attempt through a closed breaker costs one
+ * `matchCauseEffect`. An attempt the machine says may be hedged (a hedging policy, an idempotent call) runs as a round
+ * of racing copies instead (`hedgedRound`); every other attempt takes the path above, with nothing added.
  * @internal
  */
 export const run = <A, E, R>(
@@ -54,80 +61,132 @@ export const run = <A, E, R>(
   options?: RetryPolicy.CallOptions,
   onSuccess?: (value: A, summary: CallError.CallSummary) => A
 ): Effect.Effect<A, E, R> =>
-  Effect.flatMap(driver.make(retryPolicy, options), (d) => {
-    const afterFailure = (output: RetryCall.Output): Effect.Effect<A, E, R> => {
-      switch (output._tag) {
-        case "Retry":
-          // A delay of zero is no delay: no timer, not even a clamped one.
-          return output.delayMillis > 0
-            ? Effect.zipRight(Effect.sleep(Duration.millis(output.delayMillis)), admit)
-            : admit
-        case "Stop":
-          return stopped(output)
-        default:
-          return unexpected(output)
-      }
-    }
-    const stopped = (output: Extract<RetryCall.Output, { _tag: "Stop" }>): Effect.Effect<never, E> =>
+  Effect.withFiberRuntime((fiber) => {
+    const d = driver.fromFiber(fiber, retryPolicy, options)
+    const traced = isTraced(fiber)
+    const call = interpret(self, d, traced, onSuccess)
+    return traced ? Effect.withSpan(call, "rebound.call", callSpanOptions(retryPolicy, options)) : call
+  })
+
+const callSpanOptions = (retryPolicy: RetryPolicy.RetryPolicy, options: RetryPolicy.CallOptions | undefined) => ({
+  kind: "client" as const,
+  // A stack trace per span costs more than the rest of the call's machinery together.
+  captureStackTrace: false,
+  attributes: {
+    "rebound.service": options?.service ?? "unknown",
+    "rebound.operation": options?.operation ?? "unknown",
+    "rebound.policy": retryPolicy.name,
+    ...(options?.resource !== undefined ? { "rebound.resource": options.resource } : {})
+  }
+})
+
+const interpret = <A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  d: driver.Driver,
+  traced: boolean,
+  onSuccess: ((value: A, summary: CallError.CallSummary) => A) | undefined
+): Effect.Effect<A, E, R> => {
+  /** One step of the machine, then `next` with its output: a plain call when the driver can step at once. */
+  const stepThen = (input: RetryCall.Input, next: (output: RetryCall.Output) => Effect.Effect<A, E, R>) =>
+    d.sync ? next(d.stepNow(input)) : Effect.flatMap(d.step(input), next)
+
+  const stopped = (output: Extract<RetryCall.Output, { _tag: "Stop" }>): Effect.Effect<never, E> => {
+    const failure = Effect.fail(machine.stopError(output) as E)
+    return traced ?
       Effect.zipRight(
         Effect.annotateCurrentSpan({
           "rebound.attempts": output.summary.attempts,
           "rebound.stop_reason": output.reason
         }),
-        Effect.fail(machine.stopError(output) as E)
-      )
-    const succeeded = (value: A) => (output: RetryCall.Output): Effect.Effect<A, E, R> => {
-      if (output._tag !== "Succeeded") return Effect.succeed(value)
-      return Effect.as(
-        Effect.annotateCurrentSpan("rebound.attempts", output.summary.attempts),
-        onSuccess !== undefined ? onSuccess(value, output.summary) : value
-      )
+        failure
+      ) :
+      failure
+  }
+
+  const finished = (value: A) => (output: RetryCall.Output): Effect.Effect<A> => {
+    if (output._tag !== "Succeeded") return Effect.succeed(value)
+    const result = onSuccess !== undefined ? onSuccess(value, output.summary) : value
+    return traced ?
+      Effect.as(Effect.annotateCurrentSpan("rebound.attempts", output.summary.attempts), result) :
+      Effect.succeed(result)
+  }
+
+  const afterFailure = (output: RetryCall.Output): Effect.Effect<A, E, R> => {
+    switch (output._tag) {
+      case "Retry":
+        // A delay of zero is no delay: no timer, not even a clamped one.
+        return output.delayMillis > 0
+          ? Effect.flatMap(Effect.sleep(Duration.millis(output.delayMillis)), admit)
+          : admit()
+      case "Stop":
+        return stopped(output)
+      default:
+        return unexpected(output)
     }
-    const attempt = (n: number): Effect.Effect<A, E, R> =>
-      Effect.flatMap(attemptSpan(self, n), (result) => {
-        if (Either.isRight(result)) return Effect.flatMap(d.succeeded, succeeded(result.right))
-        const error = result.left
-        if (!isCallError(error)) return Effect.zipRight(d.release("unclassified"), Effect.fail(error))
-        return Effect.flatMap(d.failed(error), afterFailure)
-      })
-    const afterAdmission = (output: RetryCall.Output): Effect.Effect<A, E, R> => {
-      switch (output._tag) {
-        case "Proceed":
-          // Only an attempt the machine may hedge runs as a race of copies; every other runs as it is.
-          return output.hedgeAfterMillis === undefined ?
-            attempt(output.attempt) :
-            hedged.round(self, d, output.attempt, output.hedgeAfterMillis, attemptSpan, succeeded, afterFailure)
-        case "Wait":
-          // Re-estimate at least every `recheckMillis`: a wait booked while the limiter was slow shortens as it recovers.
-          return Effect.zipRight(waitStep(output.waitMillis), Effect.flatMap(d.recheck, afterAdmission))
-        case "Stop":
-          return stopped(output)
-        default:
-          return unexpected(output)
-      }
+  }
+
+  const attemptFailed = (cause: Cause.Cause<E>): Effect.Effect<A, E, R> => {
+    const failure = Cause.failureOrCause(cause)
+    // A defect or an interruption: `releasedOnAbort` releases the call — or it holds nothing and nobody observes it.
+    if (Either.isRight(failure)) return Effect.failCause(cause)
+    const error = failure.left
+    if (!isCallError(error)) return Effect.zipRight(d.release("unclassified"), Effect.fail(error))
+    return Effect.flatMap(d.failed(error), afterFailure)
+  }
+
+  const attempt = (n: number): Effect.Effect<A, E, R> =>
+    releasedOnAbort(Effect.matchCauseEffect(traced ? attemptSpan(self, n) : self, {
+      onSuccess: (value) => stepThen({ _tag: "Succeeded", now: d.now() }, finished(value)),
+      onFailure: attemptFailed
+    }))
+
+  /**
+   * The rest of the call, released by the machine if it ends without a verdict (interrupted, a defect). Arranged from
+   * the first step after which a release would change anything — a probe or a reservation held, or an observer to
+   * tell (`RetryCall.needsRelease`); until then the call holds nothing, so an abort has nothing to give back. Once
+   * arranged it covers everything after, as the continuation runs inside it.
+   */
+  let releasing = false
+  const releasedOnAbort = (rest: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+    if (releasing || !machine.needsRelease(d.current())) return rest
+    releasing = true
+    return Effect.onExit(rest, (exit) => Exit.isSuccess(exit) ? Effect.void : d.release(abortReason(exit.cause)))
+  }
+
+  /** An attempt the machine may hedge: its copies race in a round, which goes on with the machine's verdict. */
+  const hedgedAttempt = (n: number, hedgeAfterMillis: number): Effect.Effect<A, E, R> =>
+    releasedOnAbort(hedged.round(self, d, n, hedgeAfterMillis, {
+      span: traced ? attemptSpan : (effect) => effect,
+      traced,
+      won: finished,
+      lost: afterFailure
+    }))
+
+  const afterAdmission = (output: RetryCall.Output): Effect.Effect<A, E, R> => {
+    switch (output._tag) {
+      case "Proceed":
+        // Only an attempt the machine may hedge runs as a race of copies; every other runs as it is.
+        return output.hedgeAfterMillis === undefined ?
+          attempt(output.attempt) :
+          hedgedAttempt(output.attempt, output.hedgeAfterMillis)
+      case "Wait":
+        // Re-estimate at least every `recheckMillis`: a wait booked while the limiter was slow shortens as it recovers.
+        return releasedOnAbort(Effect.flatMap(waitStep(output.waitMillis), recheck))
+      case "Stop":
+        return stopped(output)
+      default:
+        return unexpected(output)
     }
-    const admit: Effect.Effect<A, E, R> = Effect.flatMap(d.admit(0, false), afterAdmission)
-    return Effect.onExit(admit, (exit) => Exit.isSuccess(exit) ? Effect.void : d.release(abortReason(exit.cause)))
-  }).pipe(
-    Effect.withSpan("rebound.call", {
-      kind: "client",
-      // A stack trace per span costs more than the rest of the call's machinery together.
-      captureStackTrace: false,
-      attributes: {
-        "rebound.service": options?.service ?? "unknown",
-        "rebound.operation": options?.operation ?? "unknown",
-        "rebound.policy": retryPolicy.name,
-        ...(options?.resource !== undefined ? { "rebound.resource": options.resource } : {})
-      }
-    })
-  )
+  }
+  const recheck = () => stepThen({ _tag: "Recheck", now: d.now() }, afterAdmission)
+  const admit = () => stepThen({ _tag: "Admit", now: d.now(), afterMillis: 0, commit: false }, afterAdmission)
+
+  // An observed call is released from the start: an abort during its first admission is told too.
+  return Effect.suspend(() => machine.needsRelease(d.current()) ? releasedOnAbort(Effect.suspend(admit)) : admit())
+}
 
 /** One attempt (or, `copy` > 0, one of its hedges) in its own span, annotated with the failure it ended with. */
-const attemptSpan = <A, E, R>(
-  self: Effect.Effect<A, E, R>,
-  attempt: number,
-  copy = 0
-): Effect.Effect<Either.Either<A, E>, never, R> =>
+const attemptSpan = <A, E, R>(self: Effect.Effect<A, E, R>, attempt: number, copy = 0): Effect.Effect<A, E, R> =>
   self.pipe(
     Effect.tapError((error) =>
       isCallError(error) ?
@@ -137,8 +196,7 @@ const attemptSpan = <A, E, R>(
     Effect.withSpan("rebound.attempt", {
       attributes: copy === 0 ? { "rebound.attempt": attempt } : { "rebound.attempt": attempt, "rebound.hedge": copy },
       captureStackTrace: false
-    }),
-    Effect.either
+    })
   )
 
 const spanAttributes = (error: CallError.CallError): Record<string, unknown> => ({
@@ -225,7 +283,7 @@ export const makeSession = (
         case "Stop":
           return Effect.succeed({ _tag: "Stop", error: machine.stopError(output) })
         case "Wait":
-          return Effect.zipRight(waitStep(output.waitMillis), Effect.flatMap(d.recheck, admitted))
+          return Effect.zipRight(waitStep(output.waitMillis), Effect.flatMap(d.recheck(), admitted))
         default:
           return unexpected(output)
       }
@@ -236,7 +294,7 @@ export const makeSession = (
       beforeAttempt: Effect.flatMap(d.admit(0, false), admitted).pipe(
         Effect.onInterrupt(() => d.release("interrupted"))
       ),
-      succeeded: Effect.asVoid(d.succeeded),
+      succeeded: Effect.asVoid(d.succeeded()),
       failed: (error) =>
         Effect.flatMap(d.failed(error), (output): Effect.Effect<RetryPolicy.Retried> => {
           switch (output._tag) {
@@ -249,7 +307,7 @@ export const makeSession = (
           }
         }),
       interrupted: d.release("interrupted"),
-      release: d.release
+      release: (reason) => d.release(reason)
     }
   })
 

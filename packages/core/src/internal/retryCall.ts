@@ -290,12 +290,19 @@ const mayHedge = (call: RetryCall.Call): boolean => {
 }
 
 /** The attempt is on its way: `waited` is how long it waited for the limiter, `at` when it is sent. */
-const started = (step: Stepper, attempt: number, waited: number, at: number): RetryCall.Result => {
+const started = (
+  step: Stepper,
+  attempt: number,
+  waited: number,
+  at: number,
+  probe: boolean = step.call.probe
+): RetryCall.Result => {
   const call = step.call
   const hedged = mayHedge(call)
   step.call = {
     ...call,
     phase: "Attempting",
+    probe,
     ticket: undefined,
     sentAt: at,
     retry: decision.advanceBy(call.retry, waited),
@@ -395,10 +402,11 @@ const admit = (step: Stepper, now: number, afterMillis: number, commit: boolean)
     }
     probe = admission.probe
   }
+  const at = now + afterMillis
+  // Without a limiter the attempt starts at once: one new state for the call, not two.
+  if (step.guards.limiter === undefined) return started(step, attempt, 0, at, probe)
   call = { ...call, phase: "Admitting", probe }
   step.call = call
-  const at = now + afterMillis
-  if (step.guards.limiter === undefined) return started(step, attempt, 0, at)
   const [waitMillis, reserved] = limiterMachine.reserve(call.policy.limiter!, step.guards.limiter, at)
   step.limiter(() => reserved, at)
   if (waitMillis <= 0) return started(step, attempt, 0, at)
@@ -623,6 +631,14 @@ export const step = (call: RetryCall.Call, guards: RetryCall.Guards, input: Retr
       return release(s, input.now, input.reason)
   }
 }
+
+/**
+ * Whether a `Release` step now would change anything: a half-open probe's place or a limiter reservation to give back,
+ * or an observer to tell (`CallAborted`). When it would not, a shell need not arrange for one.
+ * @internal
+ */
+export const needsRelease = (call: RetryCall.Call): boolean =>
+  call.phase !== "Done" && (call.info !== undefined || call.probe || call.ticket !== undefined)
 
 /** @internal */
 export const isDone = (call: RetryCall.Call): boolean => call.phase === "Done"

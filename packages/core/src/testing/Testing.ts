@@ -19,6 +19,7 @@ import * as TestClock from "effect/TestClock"
 import * as CallError from "../CallError.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import * as StateStore from "../StateStore.js"
+import * as virtualTime from "./internal/virtualTime.js"
 
 /**
  * One scripted outcome of an attempt.
@@ -128,7 +129,8 @@ export const scripted = (outcomes: Array.NonEmptyReadonlyArray<Outcome>): Effect
   }))
 
 /**
- * Options of {@link runToCompletion} and {@link run}.
+ * Options of {@link runToCompletion} (and of {@link run}, which moves its virtual clock straight to each sleep and
+ * needs none).
  *
  * @since 0.1.0
  * @category models
@@ -194,7 +196,30 @@ export const runToCompletion = <A, E>(
   })
 
 /**
- * Runs an effect to completion under `TestClock`, returning its exit and the virtual time it took.
+ * Runs an effect to completion in virtual time, returning its exit and the virtual time it took.
+ *
+ * The effect runs in a fiber of its own on a virtual `Clock` that starts at the current clock's time: whenever every
+ * fiber of the run is waiting (after one turn of the event loop, so promises the run awaits settle first), time
+ * moves straight to the next pending sleep — sleeps ending at the same instant wake in the order they began. An hour
+ * of backoff takes a few milliseconds of wall time, where `TestClock` spends several milliseconds of real timer turns
+ * on every sleep. When the current clock is a `TestClock` (as under `it.effect`), it is left at the instant the
+ * effect ended, so later timelines, breakers and budgets see exactly the time that passed.
+ *
+ * What it does not cover: the effect must be driven by the clock alone — real I/O that takes longer than an event-loop
+ * turn sees time jump past it. Inside the run the clock is not a `TestClock` (`TestClock.adjust` there moves the
+ * outer clock, not the run's), and fibers outside the run, sleeping on `TestClock`, wake only when the clock is moved
+ * to the end. For those, fork the effect and drive `TestClock` with {@link runToCompletion}.
+ *
+ * @example
+ * ```ts
+ * import { Testing } from "@rebound/core/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const { elapsedMillis, exit } = yield* Testing.run(Effect.sleep("1 hour").pipe(Effect.as("done")))
+ *   return [elapsedMillis, exit] // 3_600_000, Exit.succeed("done"), in about a millisecond
+ * })
+ * ```
  *
  * @example
  * ```ts
@@ -214,21 +239,9 @@ export const runToCompletion = <A, E>(
  */
 export const run = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
-  options?: RunOptions
+  _options?: RunOptions
 ): Effect.Effect<{ readonly exit: Exit.Exit<A, E>; readonly elapsedMillis: number }, never, R> =>
-  Effect.gen(function*() {
-    const start = yield* Clock.currentTimeMillis
-    const finished = yield* Ref.make(start)
-    // The fiber returns its exit rather than failing, so a failure under test is not reported as unhandled.
-    const fiber = yield* Effect.fork(
-      Effect.exit(effect).pipe(
-        Effect.tap(() => Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.set(finished, now)))
-      )
-    )
-    const outer = yield* runToCompletion(fiber, options)
-    const exit = Exit.isSuccess(outer) ? outer.value : (outer as Exit.Exit<never, never>)
-    return { exit, elapsedMillis: (yield* Ref.get(finished)) - start }
-  })
+  Effect.map(virtualTime.runVirtual(effect), ({ end, exit, start }) => ({ exit, elapsedMillis: end - start }))
 
 /**
  * Seeds the `Random` of an effect (`Effect.withRandom(Random.make(seed))`).
@@ -293,7 +306,8 @@ export interface TimelineOptions {
 }
 
 /**
- * Runs a scripted call under a policy on `TestClock` and returns its timeline.
+ * Runs a scripted call under a policy in virtual time ({@link run}) and returns its timeline: the exact instant of
+ * every attempt, the delays, how it ended. The `TestClock` in context is left at the instant the call ended.
  *
  * @since 0.1.0
  * @category running
