@@ -11,6 +11,7 @@ import { Fault, Lab } from "@rebound/aws/testing"
 import { Hedging, LatencyTracker, RetryEvent, RetryPolicy, StateStore } from "@rebound/core"
 import { LatencyTail } from "@rebound/core/testing"
 import { Effect, Fiber, Layer } from "effect"
+import { Readable } from "node:stream"
 import * as service from "../src/internal/service.js"
 import { freshLab } from "./labClients.js"
 
@@ -122,6 +123,21 @@ layer(Lab.layer({ tables: ["hedged"], buckets: ["hedged-reads"] }), {
           )
           expect(count(events, "HedgeStarted")).toBe(0)
           expect((yield* lab.log).filter((e) => e.operation === "UpdateItem")).toHaveLength(1)
+        })))
+
+    it.effect("a PutObject with a one-shot stream body is never hedged: a hedge would send the spent body again", () =>
+      withServices(reads(Hedging.make({ delay: "10 millis" })), (events) =>
+        Effect.gen(function*() {
+          const lab = yield* Lab.Lab
+          const s3 = yield* S3.S3
+          yield* lab.push({ operation: "PutObject", fault: Fault.delay("150 millis"), times: 1 })
+          yield* s3.send(
+            new PutObjectCommand({ Bucket: "hedged-reads", Key: "once", Body: Readable.from(["x"]), ContentLength: 1 })
+          )
+          expect(count(events, "HedgeStarted")).toBe(0)
+          expect((yield* lab.log).filter((e) => e.operation === "PutObject")).toHaveLength(1)
+          const object = yield* s3.send(new GetObjectCommand({ Bucket: "hedged-reads", Key: "once" }))
+          expect(yield* Effect.promise(() => object.Body!.transformToString())).toBe("x")
         })))
 
     it.effect("an interrupted hedged call leaves no request open: both are aborted before the proxy answers", () =>
