@@ -90,7 +90,8 @@ export const defaults: Params = internal.defaults
 export const partialOutage: Params = internal.partialOutage
 
 /**
- * Runs one trial.
+ * Runs one trial. `makeClient` builds the client instances (default: each with its own guard state; `Fleet.makeClients`
+ * puts the retry guards in a fleet store, while each process keeps its hedge budget to itself).
  *
  * @example
  * ```ts
@@ -103,7 +104,12 @@ export const partialOutage: Params = internal.partialOutage
  * @since 0.1.0
  * @category running
  */
-export const trial: (params: Params, policy: Client.SimPolicy, seed: number) => Trial = internal.trial
+export const trial: (
+  params: Params,
+  policy: Client.SimPolicy,
+  seed: number,
+  makeClient?: Client.MakeClient
+) => Trial = internal.trial
 
 const reads = RetryPolicy.modify(Presets.rebound, { name: "rebound-reads", idempotent: true })
 const hedged = (name: string, label: string, hedging: Hedging.Hedging): Client.SimPolicy => ({

@@ -1,11 +1,11 @@
 import { LatencyTail } from "@rebound/core/testing"
 import type * as Client from "../Client.js"
-import * as ClientModule from "../Client.js"
 import * as EventQueue from "../EventQueue.js"
 import * as Rng from "../Rng.js"
 import * as Stats from "../Stats.js"
 import type * as Tail from "../Tail.js"
 import { Series } from "./series.js"
+import { ownGuards } from "./world.js"
 
 /** @internal */
 export const defaults: Tail.Params = {
@@ -39,12 +39,17 @@ export const partialOutage: Tail.Params = {
  * the first request of every call is the same under every policy (common random numbers).
  * @internal
  */
-export const trial = (params: Tail.Params, policy: Client.SimPolicy, seed: number): Tail.Trial => {
+export const trial = (
+  params: Tail.Params,
+  policy: Client.SimPolicy,
+  seed: number,
+  makeClient: Client.MakeClient = ownGuards
+): Tail.Trial => {
   const queue = EventQueue.make()
   const arrivals = Rng.stream(seed, "arrivals")
   const clients = Array.from(
     { length: params.clients },
-    (_, i) => ClientModule.make(queue, policy, Rng.stream(seed, "jitter", i))
+    (_, i) => makeClient(queue, policy, Rng.stream(seed, "jitter", i), i)
   )
   const outage = params.outage
   const outageFrom = outage === undefined ? Infinity : outage.startSeconds * 1e6
