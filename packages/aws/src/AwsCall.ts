@@ -103,8 +103,9 @@ export interface SendOptions extends OperationSettings {
  * Each attempt is one `client.send` with its own abort signal (interrupting the fiber or passing the attempt's
  * deadline aborts it). The first send through a client adds a middleware to its stack, right after the SDK's retry
  * middleware, that gives each of rebound's attempts the headers the SDK's retry middleware would have sent:
- * `amz-sdk-invocation-id` (one per call, the same on every attempt) and `amz-sdk-request: attempt=N; max=M`; the
- * client's other sends are left alone. The output's `$metadata.attempts` and `$metadata.totalRetryDelay` say what
+ * `amz-sdk-invocation-id` (one per call, the same on every attempt) and `amz-sdk-request: attempt=N; max=M` (a
+ * hedge takes the next number, and under a hedging policy `max` is `maxAttempts × (1 + maxHedged)`); the client's
+ * other sends are left alone. The output's `$metadata.attempts` and `$metadata.totalRetryDelay` say what
  * rebound did.
  *
  * The options are checked before anything is sent: an option that is not what its type says (`attemptTimeout: -1`,

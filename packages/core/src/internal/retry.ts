@@ -4,7 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import { dual } from "effect/Function"
+import { dual, identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
@@ -153,22 +153,19 @@ const interpret = <A, E, R>(
     return Effect.onExit(rest, (exit) => Exit.isSuccess(exit) ? Effect.void : d.release(abortReason(exit.cause)))
   }
 
-  /** An attempt the machine may hedge: its copies race in a round, which goes on with the machine's verdict. */
-  const hedgedAttempt = (n: number, hedgeAfterMillis: number): Effect.Effect<A, E, R> =>
-    releasedOnAbort(hedged.round(self, d, n, hedgeAfterMillis, {
-      span: traced ? attemptSpan : (effect) => effect,
-      traced,
-      won: finished,
-      lost: afterFailure
-    }))
-
   const afterAdmission = (output: RetryCall.Output): Effect.Effect<A, E, R> => {
     switch (output._tag) {
       case "Proceed":
-        // Only an attempt the machine may hedge runs as a race of copies; every other runs as it is.
+        // Only an attempt the machine may hedge runs as a race of copies, which goes on with the machine's verdict;
+        // every other runs as it is, with nothing made for hedging.
         return output.hedgeAfterMillis === undefined ?
           attempt(output.attempt) :
-          hedgedAttempt(output.attempt, output.hedgeAfterMillis)
+          releasedOnAbort(hedged.round(self, d, output.attempt, output.hedgeAfterMillis, {
+            span: traced ? attemptSpan : identity,
+            traced,
+            won: finished,
+            lost: afterFailure
+          }))
       case "Wait":
         // Re-estimate at least every `recheckMillis`: a wait booked while the limiter was slow shortens as it recovers.
         return releasedOnAbort(Effect.flatMap(waitStep(output.waitMillis), recheck))
