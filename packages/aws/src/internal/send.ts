@@ -159,47 +159,30 @@ const sendOn = <I extends object, O extends MetadataBearer, A>(
       reason: "timeout",
       ambiguous: true
     })
-  const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
   const client = service.client
   wire.install(client)
   const hedging = policy.hedging
-  // Every request the call sends is an attempt on the wire, a hedge too: its own number, the call's invocation id.
-  const onWire: wire.CallWire = {
+  const sending: Sending<O, A> = {
     invocationId: undefined,
-    maxAttempts: hedging === undefined ? policy.maxAttempts : policy.maxAttempts * (1 + hedging.maxHedged)
+    // Every request the call sends is an attempt on the wire, a hedge too: its own number, the call's invocation id.
+    maxAttempts: hedging === undefined ? policy.maxAttempts : policy.maxAttempts * (1 + hedging.maxHedged),
+    sent: 0,
+    command: toSend,
+    read,
+    // A stream body's error fails the attempt at once (the SDK would leave it uncaught and wait).
+    body: streamBodyOf(input),
+    clock: Context.get(fiber.currentDefaultServices, Clock.Clock),
+    service: name,
+    operation,
+    resource,
+    rules: service.rules,
+    timeoutMillis,
+    onTimeout
   }
-  const sent = (abortSignal: AbortSignal, attempt: number, via: AwsCall.SdkClient): Promise<O> => {
-    wire.register(abortSignal, onWire, attempt)
-    return via.send(toSend as never, { abortSignal }) as Promise<O>
-  }
-  const request = read === undefined ?
-    sent as unknown as (abortSignal: AbortSignal, attempt: number, via: AwsCall.SdkClient) => Promise<A> :
-    (abortSignal: AbortSignal, attempt: number, via: AwsCall.SdkClient) =>
-      sent(abortSignal, attempt, via).then((output) => read(output, abortSignal))
-  // A stream body's error fails the attempt at once (the SDK would leave it uncaught and wait).
-  const body = streamBodyOf(input)
-  let attempts = 0
-  // Interrupting the fiber (a cancelled caller, a hedge that lost) or passing the deadline aborts the HTTP request
-  // through its signal.
-  const attemptOn = (via: AwsCall.SdkClient) =>
-    Effect.suspend(() => {
-      const attempt = ++attempts
-      const nowMillis = clock.unsafeCurrentTimeMillis()
-      const once = (abortSignal: AbortSignal) => request(abortSignal, attempt, via)
-      return withDeadlineOn(
-        clock,
-        body === undefined ?
-          once :
-          guardBody(body, once, (error) => bodyFailure({ service: name, operation, resource }, error)),
-        (error) => classify(error, { service: name, operation, resource, nowMillis }, service.rules),
-        timeoutMillis,
-        onTimeout
-      )
-    })
   const callOptions = { idempotent, service: name, operation, resource, scope: service.scope, cleanup: options.cleanup }
   if (hedging === undefined) {
     return Effect.map(
-      RetryPolicy.retryWithSummary(attemptOn(client), policy, callOptions),
+      RetryPolicy.retryWithSummary(Effect.suspend(() => attemptThrough(sending, client)), policy, callOptions),
       ([output, summary]) => withRetryMetadata(output, summary)
     )
   }
@@ -207,11 +190,66 @@ const sendOn = <I extends object, O extends MetadataBearer, A>(
   if (service.hedgeClient !== undefined) wire.install(service.hedgeClient)
   return Effect.map(
     Hedging.withDiscard(
-      RetryPolicy.retryWithSummary(hedgedAttempt(service, attemptOn), policy, callOptions),
+      RetryPolicy.retryWithSummary(
+        hedgedAttempt(service, (via) => Effect.suspend(() => attemptThrough(sending, via))),
+        policy,
+        callOptions
+      ),
       closeBody
     ),
     ([output, summary]) => withRetryMetadata(output, summary)
   )
+}
+
+/** One call's attempts: what each sends, and the call's place on the wire (its invocation id, its attempts so far). */
+interface Sending<O, A> extends wire.CallWire {
+  sent: number
+  /** The command each attempt sends (the SDK client only reads it). */
+  readonly command: object
+  readonly read: ((output: O, signal: AbortSignal) => Promise<A>) | undefined
+  readonly body: ReturnType<typeof streamBodyOf>
+  readonly clock: Clock.Clock
+  readonly service: string
+  readonly operation: string
+  readonly resource: string | undefined
+  readonly rules: AwsCall.Service["rules"]
+  readonly timeoutMillis: number
+  readonly onTimeout: () => CallError.CallError
+}
+
+/**
+ * One attempt of the call, through `via` (the service's client, or its hedge client): numbered on the wire, under its
+ * deadline. Interrupting the fiber (a cancelled caller, a hedge that lost) or passing the deadline aborts the HTTP
+ * request through its signal.
+ */
+const attemptThrough = <O, A>(
+  sending: Sending<O, A>,
+  via: AwsCall.SdkClient
+): Effect.Effect<A, CallError.CallError> => {
+  const attempt = ++sending.sent
+  const nowMillis = sending.clock.unsafeCurrentTimeMillis()
+  const once = (abortSignal: AbortSignal) => request(sending, via, abortSignal, attempt)
+  const { body, operation, resource, service } = sending
+  return withDeadlineOn(
+    sending.clock,
+    body === undefined ? once : guardBody(body, once, (error) => bodyFailure({ service, operation, resource }, error)),
+    (error) => classify(error, { service, operation, resource, nowMillis }, sending.rules),
+    sending.timeoutMillis,
+    sending.onTimeout
+  )
+}
+
+/** Sends the attempt (its headers registered on its signal), and reads its output when the call reads one. */
+const request = <O, A>(
+  sending: Sending<O, A>,
+  via: AwsCall.SdkClient,
+  abortSignal: AbortSignal,
+  attempt: number
+): Promise<A> => {
+  wire.register(abortSignal, sending, attempt)
+  const sent = via.send(sending.command as never, { abortSignal }) as Promise<O>
+  const read = sending.read
+  return read === undefined ? sent as unknown as Promise<A> : sent.then((output) => read(output, abortSignal))
 }
 
 /**
