@@ -8,6 +8,10 @@
  * default) that aborts the request and fails with an ambiguous `TransientError`; ambiguous failures are retried only
  * for idempotent operations (see `Idempotency`); a body that can be read only once is sent once.
  *
+ * A policy with `hedging` (`RetryPolicy.withHedging`) hedges slow attempts of idempotent operations — the same table
+ * decides — sending hedges through the service's `hedgeClient` when it has one (S3 services do: a fresh connection);
+ * a losing response's body stream is destroyed.
+ *
  * Clients must be built with the SDK's retries off (`ClientConfig.owned` does it), so attempts never multiply. A
  * successful output's `$metadata.attempts` and `$metadata.totalRetryDelay` say what rebound did (attempts, and the
  * milliseconds slept between them), as the SDK's own retry middleware reports them.
@@ -57,6 +61,11 @@ export interface Service {
   /** The service's name in failures, events and keys, e.g. `"DynamoDB"`. */
   readonly name: string
   readonly client: SdkClient
+  /**
+   * Where hedges go (a policy with `hedging`): a second client of the same configuration, with its own connection pool,
+   * so a hedge opens a fresh connection (and a fresh DNS lookup) as AWS advises for slow S3 requests. Default: `client`.
+   */
+  readonly hedgeClient?: SdkClient | undefined
   readonly policy?: RetryPolicy.RetryPolicy | undefined
   /** Per-attempt timeout. Default 30 seconds. */
   readonly attemptTimeout?: Duration.DurationInput | undefined
@@ -94,8 +103,9 @@ export interface SendOptions extends OperationSettings {
  * Each attempt is one `client.send` with its own abort signal (interrupting the fiber or passing the attempt's
  * deadline aborts it). The first send through a client adds a middleware to its stack, right after the SDK's retry
  * middleware, that gives each of rebound's attempts the headers the SDK's retry middleware would have sent:
- * `amz-sdk-invocation-id` (one per call, the same on every attempt) and `amz-sdk-request: attempt=N; max=M`; the
- * client's other sends are left alone. The output's `$metadata.attempts` and `$metadata.totalRetryDelay` say what
+ * `amz-sdk-invocation-id` (one per call, the same on every attempt) and `amz-sdk-request: attempt=N; max=M` (a
+ * hedge takes the next number, and under a hedging policy `max` is `maxAttempts × (1 + maxHedged)`); the client's
+ * other sends are left alone. The output's `$metadata.attempts` and `$metadata.totalRetryDelay` say what
  * rebound did.
  *
  * The options are checked before anything is sent: an option that is not what its type says (`attemptTimeout: -1`,

@@ -27,6 +27,7 @@ import {
   type ServiceOutputTypes
 } from "@aws-sdk/client-s3"
 import type { CallError, InvalidOption } from "@rebound/core"
+import { InvalidOptionError } from "@rebound/core/InvalidOption"
 import type { CommandIO } from "@smithy/types"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -152,7 +153,17 @@ export class S3 extends Context.Tag("@rebound/aws/S3")<S3, S3Service>() {}
  * @since 0.1.0
  * @category models
  */
-export type Options = ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttempts" | "retryMode" | "retryStrategy">>
+export type Options =
+  & ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttempts" | "retryMode" | "retryStrategy">>
+  & {
+    /**
+     * Where hedged requests go (a policy with `hedging`): `"fresh"` (default), a second client of the same
+     * configuration with its own connection pool, so each hedge opens a new connection with a fresh DNS lookup, as
+     * AWS's S3 performance guidance advises for slow requests; `"shared"`, the service's own client. A request handler
+     * object of your own in `sdk.requestHandler` is shared by both clients either way.
+     */
+    readonly hedgeConnection?: "fresh" | "shared" | undefined
+  }
 
 /**
  * Builds the service; the client lives as long as the scope.
@@ -175,9 +186,22 @@ export type Options = ClientConfig.ServiceOptions<Omit<S3ClientConfig, "maxAttem
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<S3Service, InvalidOption.InvalidOptionError, Scope.Scope> =>
-  Effect.map(
-    service.make("S3", (config) => new S3Client(config), options, "60 seconds"),
+export const make = (
+  options: Options = {}
+): Effect.Effect<S3Service, InvalidOption.InvalidOptionError, Scope.Scope> => {
+  const { hedgeConnection, ...serviceOptions } = options ?? {}
+  if (hedgeConnection !== undefined && hedgeConnection !== "fresh" && hedgeConnection !== "shared") {
+    return Effect.fail(
+      new InvalidOptionError({
+        constructorName: "S3.layer",
+        field: "hedgeConnection",
+        value: JSON.stringify(hedgeConnection) ?? String(hedgeConnection),
+        expected: "\"fresh\" or \"shared\""
+      })
+    )
+  }
+  return Effect.map(
+    service.make("S3", (config) => new S3Client(config), serviceOptions, "60 seconds", hedgeConnection !== "shared"),
     (svc): S3Service => ({
       client: svc.sdkClient,
       guardScope: svc.scope,
@@ -193,6 +217,7 @@ export const make = (options: Options = {}): Effect.Effect<S3Service, InvalidOpt
         Effect.flatMap(validateUpload(uploadOptions), (checked) => svc.within(s3Upload.upload(svc, input, checked)))
     })
   )
+}
 
 /**
  * A layer with static options.

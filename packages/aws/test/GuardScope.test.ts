@@ -99,16 +99,23 @@ layer(labWithServices({ tables: ["owned"], buckets: ["cleanup"] }), { excludeTes
         yield* lab.clear
         yield* lab.push({ service: "s3", operation: "UploadPart", fault: Fault.serverError(500), times: Infinity })
         const body = Buffer.alloc(6 * 1024 * 1024, 7)
+        // One part at a time, and a fourth attempt the breaker (open after three failures) refuses: the upload stops on
+        // the breaker whatever the timing. With parts in flight together and three attempts, a small part could spend
+        // its three attempts before the large one failed once, and stop on maxAttempts instead.
         const error = yield* Effect.flip(
           Effect.flatMap(
             S3.S3,
-            (s3) => s3.upload({ Bucket: "cleanup", Key: "doomed.bin", Body: body }, { partSize: 5 * 1024 * 1024 })
+            (s3) =>
+              s3.upload({ Bucket: "cleanup", Key: "doomed.bin", Body: body }, {
+                partSize: 5 * 1024 * 1024,
+                queueSize: 1
+              })
           ).pipe(
-            Effect.provide(Lab.services(lab, { policy }))
+            Effect.provide(Lab.services(lab, { policy: RetryPolicy.modify(policy, { maxAttempts: 4 }) }))
           )
         )
         // The part's failures opened the breaker: the upload stopped on it…
-        expect(error).toMatchObject({ _tag: "TransientError", retries: { stopReason: "circuitOpen" } })
+        expect(error).toMatchObject({ _tag: "TransientError", retries: { stopReason: "circuitOpen", attempts: 3 } })
         // …and the cleanup still reached S3 (s3rver answers it 405; the request is what matters).
         const log = yield* lab.log
         expect(log.filter((e) => e.operation === "AbortMultipartUpload")).toHaveLength(1)

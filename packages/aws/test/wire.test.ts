@@ -1,16 +1,19 @@
 import { GetItemCommand } from "@aws-sdk/client-dynamodb"
+import { GetObjectCommand } from "@aws-sdk/client-s3"
 import { describe, expect, it } from "@effect/vitest"
 import * as DynamoDB from "@rebound/aws/DynamoDB"
-import { RetryPolicy } from "@rebound/core"
+import * as S3 from "@rebound/aws/S3"
+import { Hedging, RetryPolicy } from "@rebound/core"
 import { Effect } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 
 /**
- * A DynamoDB endpoint on loopback that records every request's headers and throttles the first `throttled` requests
- * of each call (a call is one `amz-sdk-invocation-id`, or one request when the header is missing).
+ * A DynamoDB (and path-style S3 GetObject) endpoint on loopback that records every request's headers and throttles the
+ * first `throttled` requests of each call (a call is one `amz-sdk-invocation-id`, or one request when the header is
+ * missing); with `slowFirstMillis`, it answers the first request of each call that much later.
  */
-const recordingServer = (throttled: number) =>
+const recordingServer = (throttled: number, slowFirstMillis = 0) =>
   Effect.acquireRelease(
     Effect.promise(async () => {
       const requests: Array<http.IncomingHttpHeaders> = []
@@ -22,6 +25,19 @@ const recordingServer = (throttled: number) =>
           const id = String(request.headers["amz-sdk-invocation-id"] ?? `request-${requests.length}`)
           const n = (seen.get(id) ?? 0) + 1
           seen.set(id, n)
+          const answer = () => {
+            if (response.destroyed) return
+            if (request.method === "GET") {
+              response.writeHead(200, { "content-type": "text/plain", "x-amz-request-id": `req-${requests.length}` })
+              response.end(`object, request ${n}`)
+              return
+            }
+            respond(n)
+          }
+          if (n === 1 && slowFirstMillis > 0) setTimeout(answer, slowFirstMillis)
+          else answer()
+        })
+        const respond = (n: number) => {
           const throttle = n <= throttled
           response.writeHead(throttle ? 400 : 200, {
             "content-type": "application/x-amz-json-1.0",
@@ -32,7 +48,7 @@ const recordingServer = (throttled: number) =>
               { __type: "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException", message: "slow" } :
               { Item: { pk: { S: "1" } } }
           ))
-        })
+        }
       })
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
       return { server, requests, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
@@ -103,4 +119,30 @@ describe("what AWS sees on the wire of a call rebound retries", () => {
       expect(failure._tag).toBe("ThrottlingError")
       expect(requests.map((h) => h["amz-sdk-request"])).toEqual(["attempt=1; max=1"])
     }))
+
+  it.scopedLive(
+    "a hedge is an attempt on the wire too: the call's invocation id, its own attempt number, through the hedge client",
+    () =>
+      Effect.gen(function*() {
+        // The first request of the call is answered after 2 s; the hedge, sent 20 ms after it, at once.
+        const { endpoint, requests } = yield* recordingServer(0, 2_000)
+        const s3 = yield* S3.make({
+          region: "us-east-1",
+          endpoint,
+          credentials: { accessKeyId: "x", secretAccessKey: "x" },
+          sdk: { forcePathStyle: true },
+          policy: RetryPolicy.withHedging(policy, Hedging.make({ delay: "20 millis", budget: false }))
+        })
+        const object = yield* s3.send(new GetObjectCommand({ Bucket: "wire", Key: "a" }))
+        expect(yield* Effect.promise(() => object.Body!.transformToString())).toBe("object, request 2")
+        expect(requests).toHaveLength(2)
+        const ids = requests.map((h) => h["amz-sdk-invocation-id"])
+        expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+        expect(ids[1]).toBe(ids[0])
+        // Up to 4 attempts, each with at most one hedge: at most 8 requests.
+        expect(requests.map((h) => h["amz-sdk-request"])).toEqual(["attempt=1; max=8", "attempt=2; max=8"])
+        // One attempt in rebound's count: the hedge is a copy of it, not a retry.
+        expect(object.$metadata.attempts).toBe(1)
+      })
+  )
 })

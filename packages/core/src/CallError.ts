@@ -12,6 +12,7 @@
  */
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import type * as Predicate from "effect/Predicate"
 import * as internal from "./internal/callError.js"
 
@@ -231,6 +232,16 @@ export class ThrottlingError extends Data.TaggedError("ThrottlingError")<
   override toJSON(): unknown {
     return internal.toJSON(this)
   }
+  /**
+   * Inspected as the error itself, never as the proxy that carries the current span when Effect fails with it
+   * (`Cause.originalError`): inspectors that follow a custom inspection until it changes (chai's, in vitest) would
+   * otherwise loop until the stack overflows.
+   *
+   * @since 0.1.0
+   */
+  override [NodeInspectSymbol](): unknown {
+    return internal.inspectable(this)
+  }
 }
 
 /**
@@ -314,6 +325,16 @@ export class TransientError extends Data.TaggedError("TransientError")<
    */
   override toJSON(): unknown {
     return internal.toJSON(this)
+  }
+  /**
+   * Inspected as the error itself, never as the proxy that carries the current span when Effect fails with it
+   * (`Cause.originalError`): inspectors that follow a custom inspection until it changes (chai's, in vitest) would
+   * otherwise loop until the stack overflows.
+   *
+   * @since 0.1.0
+   */
+  override [NodeInspectSymbol](): unknown {
+    return internal.inspectable(this)
   }
 }
 
@@ -403,6 +424,16 @@ export class FatalError extends Data.TaggedError("FatalError")<
    */
   override toJSON(): unknown {
     return internal.toJSON(this)
+  }
+  /**
+   * Inspected as the error itself, never as the proxy that carries the current span when Effect fails with it
+   * (`Cause.originalError`): inspectors that follow a custom inspection until it changes (chai's, in vitest) would
+   * otherwise loop until the stack overflows.
+   *
+   * @since 0.1.0
+   */
+  override [NodeInspectSymbol](): unknown {
+    return internal.inspectable(this)
   }
 }
 

@@ -167,6 +167,10 @@ export const observer = (options: Options = {}): RetryEvent.RetryObserver => {
     BudgetChecked: () => Effect.void,
     LimiterRateChanged: () => Effect.void,
     BreakerStateChanged: () => Effect.void,
+    HedgeStarted: () => Effect.void,
+    HedgeSkipped: () => Effect.void,
+    HedgeWon: () => Effect.void,
+    HedgeCancelled: () => Effect.void,
     StoreFellBack: () => Effect.void,
     StoreResumed: () => Effect.void
   })

@@ -11,7 +11,15 @@
  *
  * The protocol: `Admit` before every attempt (the breaker may stop the call; the limiter may ask it to `Wait`, then
  * `Recheck` until it may `Proceed`), then `Succeeded` or `Failed` with the attempt's outcome; on `Retry`, wait
- * `delayMillis` and `Admit` again. Every other way a call can end — interrupted, a defect, a failure that is not a
+ * `delayMillis` and `Admit` again.
+ *
+ * Hedging (a policy with `hedging`, an idempotent call): `Proceed` carries `hedgeAfterMillis`; when that much time has
+ * passed with the attempt still in flight, the shell steps `Hedge`, and the machine answers `Hedge` (send copy `copy`
+ * of the attempt now, and step `Hedge` again after `hedgeAfterMillis` if it is set) or `Pending` (no hedge: the
+ * budget, a pause, the breaker, the quota or the time budget said no; after an empty budget, `hedgeAfterMillis` says
+ * when to ask again). Each copy's outcome is stepped with its `copy`
+ * number. A copy that fails while others are in flight answers `Pending` (it drops out), unless the failure is fatal
+ * (`Stop`); the first success answers `Succeeded`, listing the copies the shell must cancel (`cancelled`). Every other way a call can end — interrupted, a defect, a failure that is not a
  * `CallError` — goes through `Release`, which gives back a half-open probe's place and a limiter reservation and closes
  * the call with a `CallAborted` event. After `Done`, every input is a no-op.
  *
@@ -20,19 +28,21 @@
 import type * as AdaptiveLimiter from "./AdaptiveLimiter.js"
 import type * as CallError from "./CallError.js"
 import type * as CircuitBreaker from "./CircuitBreaker.js"
+import type * as Hedging from "./Hedging.js"
 import * as internal from "./internal/retryCall.js"
 import type * as RetryBudget from "./RetryBudget.js"
 import type * as RetryDecision from "./RetryDecision.js"
 import type * as RetryEvent from "./RetryEvent.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
+import type * as StateStore from "./StateStore.js"
 
 /**
- * The four kinds of guard a policy can carry.
+ * The kinds of guard a policy can carry: the four retry guards, and the hedge budget.
  *
  * @since 0.1.0
  * @category models
  */
-export type GuardKind = "breaker" | "limiter" | "budget" | "quota"
+export type GuardKind = "breaker" | "limiter" | "budget" | "quota" | "hedge"
 
 /**
  * The store keys of a call's guards (`undefined` for guards its policy lacks, or all of them for a call that bypasses
@@ -55,6 +65,8 @@ export interface Guards {
   readonly budget: RetryBudget.State | undefined
   /** Tokens left in the retry quota. */
   readonly quota: number | undefined
+  /** The hedge budget (and its pause after a throttle). */
+  readonly hedge: Hedging.State | undefined
 }
 
 /**
@@ -104,6 +116,14 @@ export interface Call {
   /** The quota cost paid for the latest retry, refunded if the call succeeds. */
   readonly lastRetryCost: number | undefined
   readonly lastError: CallError.CallError | undefined
+  /** The latency estimate a quantile hedging delay reads, taken when the call started. */
+  readonly latencyMillis: number | undefined
+  /** Copies of the current attempt in flight (0: the attempt itself, k: the call's k-th hedge); empty: no hedging. */
+  readonly copies: ReadonlyArray<number>
+  /** Hedges started so far. */
+  readonly hedges: number
+  /** The quota paid for hedges, given back if the call succeeds. */
+  readonly hedgeCost: number
 }
 
 /**
@@ -121,6 +141,11 @@ export interface StartOptions {
   readonly bypassGuards?: boolean | undefined
   /** Who the call is, for events; leave it out when nobody observes and no event is built. */
   readonly info?: RetryEvent.CallInfo | undefined
+  /**
+   * For a policy whose hedging delay is a quantile: the tracker's estimate for the call's operation and resource
+   * (`LatencyTracker.quantile`), or `undefined` while it has too few samples.
+   */
+  readonly latencyMillis?: number | undefined
 }
 
 /**
@@ -143,10 +168,23 @@ export type Input =
     readonly commit?: boolean | undefined
   }
   | { readonly _tag: "Recheck"; readonly now: number }
-  | { readonly _tag: "Succeeded"; readonly now: number }
+  | {
+    /** The hedge delay of attempt `attempt` has passed (a timer set from `hedgeAfterMillis`). */
+    readonly _tag: "Hedge"
+    readonly now: number
+    readonly attempt: number
+  }
+  | {
+    readonly _tag: "Succeeded"
+    readonly now: number
+    /** Which copy succeeded (default 0, the attempt itself). */
+    readonly copy?: number | undefined
+  }
   | {
     readonly _tag: "Failed"
     readonly now: number
+    /** Which copy failed (default 0, the attempt itself). */
+    readonly copy?: number | undefined
     readonly error: CallError.CallError
     /** One uniform draw in [0, 1) for the backoff's jitter. */
     readonly draw: number
@@ -168,6 +206,23 @@ export type Output =
     readonly attempt: number
     /** How long the attempt waited (or, committed, must wait) for the limiter. */
     readonly waitMillis: number
+    /** Set when the attempt may be hedged: step `Hedge` this long after sending it, if it is still in flight. */
+    readonly hedgeAfterMillis?: number | undefined
+  }
+  | {
+    /** Send copy `copy` of attempt `attempt` now; if `hedgeAfterMillis` is set, step `Hedge` again after it. */
+    readonly _tag: "Hedge"
+    readonly attempt: number
+    readonly copy: number
+    readonly hedgeAfterMillis: number | undefined
+  }
+  | {
+    /**
+     * Nothing to do now: wait for the copies still in flight. With `hedgeAfterMillis`, a hedge was refused by an empty
+     * budget: step `Hedge` again after that long (the bucket refills as calls pass).
+     */
+    readonly _tag: "Pending"
+    readonly hedgeAfterMillis?: number | undefined
   }
   | {
     /** The limiter holds the attempt: sleep (at most `recheckMillis`), then `Recheck`. */
@@ -175,13 +230,22 @@ export type Output =
     readonly waitMillis: number
   }
   | { readonly _tag: "Retry"; readonly delayMillis: number; readonly basis: "backoff" | "retryAfter" }
-  | { readonly _tag: "Succeeded"; readonly summary: CallError.CallSummary }
+  | {
+    readonly _tag: "Succeeded"
+    readonly summary: CallError.CallSummary
+    /** Copies still in flight, which the shell must cancel (abort and await). */
+    readonly cancelled?: ReadonlyArray<number> | undefined
+    /** For a quantile hedging delay: the latency to record (the attempt's own, or how long it ran before losing). */
+    readonly observedMillis?: number | undefined
+  }
   | {
     /** The call fails: with `failure` (the last failure, or a fail-fast one) and `summary` (see {@link stopError}). */
     readonly _tag: "Stop"
     readonly reason: CallError.StopReason
     readonly failure: CallError.CallError
     readonly summary: CallError.RetrySummary
+    /** Copies still in flight (a fatal failure of one copy), which the shell must cancel. */
+    readonly cancelled?: ReadonlyArray<number> | undefined
   }
   | { readonly _tag: "Released" }
 
@@ -299,7 +363,13 @@ export const initialGuard: (policy: RetryPolicy.RetryPolicy, kind: GuardKind, no
 export const initialGuards = (call: Call, nowMillis: number): Guards => {
   const fresh = <K extends GuardKind>(kind: K): Guards[K] =>
     call.keys[kind] === undefined ? undefined : (internal.initialGuard(call.policy, kind, nowMillis) as Guards[K])
-  return { breaker: fresh("breaker"), limiter: fresh("limiter"), budget: fresh("budget"), quota: fresh("quota") }
+  return {
+    breaker: fresh("breaker"),
+    limiter: fresh("limiter"),
+    budget: fresh("budget"),
+    quota: fresh("quota"),
+    hedge: fresh("hedge")
+  }
 }
 
 /**
@@ -311,9 +381,18 @@ export const initialGuards = (call: Call, nowMillis: number): Guards => {
 export const noGuards: Guards = internal.noGuards
 
 /**
+ * The guard a policy carries for a kind (`hedge`: its `hedging`), as a store that leases or merges state needs it.
+ *
+ * @since 0.1.0
+ * @category state machine
+ */
+export const guardOf: (policy: RetryPolicy.RetryPolicy, kind: GuardKind) => StateStore.Guard | undefined =
+  internal.guardOf
+
+/**
  * The guard kinds, in the order a store sees them.
  *
  * @since 0.1.0
  * @category state machine
  */
-export const guardKinds: ReadonlyArray<GuardKind> = ["breaker", "limiter", "budget", "quota"]
+export const guardKinds: ReadonlyArray<GuardKind> = internal.guardKinds

@@ -1,7 +1,7 @@
 /**
  * Every step of every call, as typed events: attempts started and failed, retries scheduled (with the delay and why
- * that delay), retries stopped (with the reason), calls succeeded, and the level of quotas and budgets, the rate of
- * limiters and the state of breakers as they change.
+ * that delay), retries stopped (with the reason), calls succeeded, hedges started, skipped, won and cancelled, and the
+ * level of quotas and budgets, the rate of limiters and the state of breakers as they change.
  *
  * Subscribe with an observer layer ({@link addObserver}, like Effect's `Logger.add`) or as a `Stream`
  * ({@link layerStream}). When nobody subscribes, the interpreter builds no events at all.
@@ -20,6 +20,7 @@ import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as CallError from "./CallError.js"
+import type * as Hedging from "./Hedging.js"
 import * as internal from "./internal/retryEvent.js"
 
 /**
@@ -133,6 +134,28 @@ export type RetryEvent = Data.TaggedEnum<{
     readonly elapsedMillis: number
     readonly at: number
   }
+  /** A hedge of attempt `attempt` was sent: the call's `hedge`-th extra copy, `delayMillis` after the previous copy. */
+  HedgeStarted: {
+    readonly call: CallInfo
+    readonly attempt: number
+    readonly hedge: number
+    readonly delayMillis: number
+    readonly at: number
+  }
+  /** A hedge was due but not sent: the budget, a pause after throttling, the breaker, the quota or the time budget. */
+  HedgeSkipped: {
+    readonly call: CallInfo
+    readonly attempt: number
+    readonly reason: Hedging.SkipReason
+    readonly at: number
+  }
+  /** A hedge's outcome won: the call succeeded with it. */
+  HedgeWon: { readonly call: CallInfo; readonly attempt: number; readonly hedge: number; readonly at: number }
+  /**
+   * A copy still in flight when another settled the call was cancelled (its request aborted, and awaited). `copy` 0 is
+   * the attempt itself, k the call's k-th hedge.
+   */
+  HedgeCancelled: { readonly call: CallInfo; readonly attempt: number; readonly copy: number; readonly at: number }
   /** A retry quota's level changed. */
   QuotaChanged: {
     readonly key: string

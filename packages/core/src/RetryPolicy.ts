@@ -12,7 +12,8 @@
  * `Retry-After` hint within the clamp); a retry that would end past `maxElapsed` → `maxElapsed`. Then the guards a
  * policy carries: an open circuit breaker → `circuitOpen`; a spent retry budget → `budget`; a retry quota that cannot
  * pay → `quota` (checked last because it is the one that spends). Before every attempt, the first included, the
- * breaker may reject the call (`circuitOpen`) and the adaptive limiter may delay it.
+ * breaker may reject the call (`circuitOpen`) and the adaptive limiter may delay it. A policy with `hedging` may send
+ * extra copies of a slow attempt of an idempotent call (see `Hedging`); `maxAttempts` counts attempts, not copies.
  *
  * `maxAttempts` counts the first call. boto3's `Config(retries={"max_attempts": N})` counts retries, so it maps to
  * `maxAttempts: N + 1`; boto3's `total_max_attempts`, `AWS_MAX_ATTEMPTS` and the SDK for JavaScript's `maxAttempts`
@@ -30,6 +31,7 @@ import type * as AdaptiveLimiter from "./AdaptiveLimiter.js"
 import type * as Backoff from "./Backoff.js"
 import type * as CallError from "./CallError.js"
 import type * as CircuitBreaker from "./CircuitBreaker.js"
+import type * as Hedging from "./Hedging.js"
 import * as retryInternal from "./internal/retry.js"
 import * as internal from "./internal/retryPolicy.js"
 import * as validation from "./internal/validate.js"
@@ -100,6 +102,8 @@ export interface RetryPolicy extends Pipeable {
   readonly limiter: AdaptiveLimiter.AdaptiveLimiter | undefined
   /** The circuit breaker every attempt passes. */
   readonly breaker: CircuitBreaker.CircuitBreaker | undefined
+  /** Hedged requests for slow attempts of idempotent calls (see `Hedging`). */
+  readonly hedging: Hedging.Hedging | undefined
 }
 
 /**
@@ -150,6 +154,7 @@ export interface Options {
   readonly budget?: RetryBudget.RetryBudget | undefined
   readonly limiter?: AdaptiveLimiter.AdaptiveLimiter | undefined
   readonly breaker?: CircuitBreaker.CircuitBreaker | undefined
+  readonly hedging?: Hedging.Hedging | undefined
 }
 
 /**
@@ -225,7 +230,7 @@ export type Facts = RetryDecision.Facts
 export type Decision = RetryDecision.Decision
 
 /**
- * A policy that carries no quota, budget, limiter or breaker: what a `Schedule` can run faithfully.
+ * A policy that carries no quota, budget, limiter, breaker or hedging: what a `Schedule` can run faithfully.
  *
  * @since 0.1.0
  * @category models
@@ -235,6 +240,7 @@ export interface Unguarded extends RetryPolicy {
   readonly budget: undefined
   readonly limiter: undefined
   readonly breaker: undefined
+  readonly hedging: undefined
 }
 
 /**
@@ -388,6 +394,25 @@ export const withBreaker: {
   (breaker: CircuitBreaker.CircuitBreaker | undefined): (self: RetryPolicy) => RetryPolicy
   (self: RetryPolicy, breaker: CircuitBreaker.CircuitBreaker | undefined): RetryPolicy
 } = internal.withGuard("breaker")
+
+/**
+ * Carries a hedging piece (`undefined` removes it): slow attempts of idempotent calls get extra copies, the first
+ * acceptable outcome wins (see `Hedging`).
+ *
+ * @example
+ * ```ts
+ * import { Hedging, Presets, RetryPolicy } from "@rebound/core"
+ *
+ * const reads = Presets.rebound.pipe(RetryPolicy.withHedging(Hedging.p95))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withHedging: {
+  (hedging: Hedging.Hedging | undefined): (self: RetryPolicy) => RetryPolicy
+  (self: RetryPolicy, hedging: Hedging.Hedging | undefined): RetryPolicy
+} = internal.withHedging
 
 /**
  * The pure decision after a failed attempt.
@@ -687,7 +712,7 @@ export const toSchedule: (
 ) => Schedule.Schedule<RetryDecision.Decision, CallError.CallError> = retryInternal.toSchedule
 
 /**
- * The same policy without its quota, budget, limiter and breaker.
+ * The same policy without its quota, budget, limiter, breaker and hedging.
  *
  * @example
  * ```ts

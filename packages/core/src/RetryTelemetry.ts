@@ -9,7 +9,7 @@
  * - {@link logs}: a debug line per retry (the failure, the delay and why that delay) and a warning when retries stop,
  *   through Effect's `Logger`, annotated with service, operation and attempt. Effect's default minimum level hides
  *   debug lines; lower it with `Logger.withMinimumLogLevel(LogLevel.Debug)` to see every retry.
- * - {@link metrics}: `effect/Metric` counters for attempts, retries, throttles, failures and stops by reason;
+ * - {@link metrics}: `effect/Metric` counters for attempts, retries, hedges, throttles, failures and stops by reason;
  *   histograms for retry delay, limiter wait and whole-call latency; gauges for quota tokens, limiter rate and breaker
  *   state — tagged by service, operation and failure class.
  *
@@ -98,6 +98,18 @@ export const successes = Metric.counter("rebound_successes_total", {
  */
 export const aborted = Metric.counter("rebound_calls_aborted_total", {
   description: "Calls that ended without a verdict (interrupted, a defect, an unclassified failure)",
+  incremental: true
+})
+
+/**
+ * Hedges: `event` is `started`, `won`, `cancelled` (a losing copy aborted, the attempt itself included) or `skipped`
+ * (due, but refused; `reason` says why). Tags: `service`, `operation`, `event`, and `reason` for `skipped`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const hedges = Metric.counter("rebound_hedges_total", {
+  description: "Hedged requests started, won, cancelled and skipped",
   incremental: true
 })
 
@@ -243,6 +255,10 @@ export const metricsObserverWith = (options: MetricsOptions = {}): RetryEvent.Re
         Metric.increment(tag(successes, callTags(e.call))),
         Metric.update(tag(callDuration, { ...callTags(e.call), outcome: "success" }), e.elapsedMillis)
       ),
+    HedgeStarted: (e) => Metric.increment(tag(hedges, { ...callTags(e.call), event: "started" })),
+    HedgeSkipped: (e) => Metric.increment(tag(hedges, { ...callTags(e.call), event: "skipped", reason: e.reason })),
+    HedgeWon: (e) => Metric.increment(tag(hedges, { ...callTags(e.call), event: "won" })),
+    HedgeCancelled: (e) => Metric.increment(tag(hedges, { ...callTags(e.call), event: "cancelled" })),
     QuotaChanged: (e) => Metric.set(tag(quotaTokens, { key: keyTag("quota", e.key) }), e.tokens),
     BudgetChecked: () => Effect.void,
     LimiterRateChanged: (e) => Metric.set(tag(limiterRate, { key: keyTag("limiter", e.key) }), e.fillRate),
@@ -293,6 +309,11 @@ export const logsObserver: RetryEvent.RetryObserver = (event) => {
         `${event.call.service}.${event.call.operation} gave up after ${event.attempts} attempt${
           event.attempts === 1 ? "" : "s"
         } in ${fmt(event.elapsedMillis)} (${event.stopReason}): ${what(event.failure)}`
+      ))
+    case "HedgeStarted":
+      return annotated(event.call, event.attempt)(Effect.logDebug(
+        `${event.call.service}.${event.call.operation} attempt ${event.attempt} still in flight after ` +
+          `${fmt(event.delayMillis)}: hedge ${event.hedge} sent`
       ))
     case "BreakerStateChanged":
       return Effect.logInfo(`circuit ${event.key}: ${event.from} → ${event.to}`)

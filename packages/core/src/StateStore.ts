@@ -30,6 +30,7 @@ import type * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as AdaptiveLimiter from "./AdaptiveLimiter.js"
 import type * as CircuitBreaker from "./CircuitBreaker.js"
+import type * as Hedging from "./Hedging.js"
 import * as internal from "./internal/stateStore.js"
 import type * as RetryBudget from "./RetryBudget.js"
 import type * as RetryQuota from "./RetryQuota.js"
@@ -45,6 +46,7 @@ export type Guard =
   | AdaptiveLimiter.AdaptiveLimiter
   | RetryBudget.RetryBudget
   | RetryQuota.RetryQuota
+  | Hedging.Hedging
 
 /**
  * Where guard state lives: a keyed store whose `modify` is one atomic step.
@@ -169,8 +171,9 @@ export const layerMemory: Layer.Layer<never> = internal.layerMemory
 export const layerMemoryWith: (options?: MemoryOptions) => Layer.Layer<never> = internal.layerMemoryWith
 
 /**
- * Removes every guard state a scope owns from the store in context — what a service layer does for its client
- * instance when it closes, so state never outlives its owner.
+ * Removes every guard state a scope owns from the store in context, and the latency series hedging keeps for it in the
+ * `LatencyTracker` in context — what a service layer does for its client instance when it closes, so state never
+ * outlives its owner.
  *
  * @example
  * ```ts

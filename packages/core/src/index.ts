@@ -49,12 +49,28 @@ export * as CircuitBreaker from "./CircuitBreaker.js"
 export * as Emf from "./Emf.js"
 
 /**
+ * Hedged requests: extra copies of slow attempts of idempotent calls, under a budget.
+ *
+ * @since 0.1.0
+ * @category modules
+ */
+export * as Hedging from "./Hedging.js"
+
+/**
  * The typed error of every constructor given a bad option.
  *
  * @since 0.1.0
  * @category modules
  */
 export * as InvalidOption from "./InvalidOption.js"
+
+/**
+ * Recently observed latency per operation and resource (DDSketch), for quantile hedging delays.
+ *
+ * @since 0.1.0
+ * @category modules
+ */
+export * as LatencyTracker from "./LatencyTracker.js"
 
 /**
  * Policies that reproduce the AWS SDKs' retry modes to the number.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { CallError } from "@rebound/core"
-import { Duration, Effect } from "effect"
+import { Cause, Duration, Effect } from "effect"
+import * as util from "node:util"
 
 const throttled = new CallError.ThrottlingError({
   service: "DynamoDB",
@@ -95,5 +96,33 @@ describe("CallError", () => {
         })
       )
       expect(handled).toBe("throttled:ProvisionedThroughputExceededException")
+    }))
+
+  it.effect("a failure raised inside a span is still printable by a failed assertion, and by util.inspect", () =>
+    Effect.gen(function*() {
+      const fatal = new CallError.FatalError({
+        service: "S3",
+        operation: "GetObject",
+        code: "NoSuchKey",
+        reason: "notFound"
+      })
+      // While a span is current, Effect hands the failure on wrapped in a proxy that carries the span.
+      const transient = new CallError.TransientError({
+        service: "S3",
+        operation: "UploadPart",
+        code: "InternalError",
+        reason: "server",
+        ambiguous: true
+      })
+      for (const error of [throttled, transient, fatal]) {
+        const raised = yield* Effect.flip(Effect.withSpan(Effect.fail(error), "a span"))
+        expect(util.types.isProxy(raised)).toBe(true)
+        expect(Cause.originalError(raised)).toBe(error)
+        // A failed assertion is reported as one (chai used to follow the proxy's inspection into a stack overflow).
+        expect(() => expect(raised).toMatchObject({ code: "SomethingElse" })).toThrow(
+          /to match object \{ code: 'SomethingElse' \}/
+        )
+        expect(util.inspect(raised)).toContain(`${error._tag}: ${error.service}.${error.operation}`)
+      }
     }))
 })

@@ -58,5 +58,11 @@ export const examples: ReadonlyArray<Example> = [
     command: "pnpm example:timing",
     file: "src/deterministic-timing.ts",
     shows: "a deterministic timing test for your own code: scripted outcomes on TestClock, exact instants"
+  },
+  {
+    command: "pnpm example:hedging",
+    file: "src/hedged-reads.ts",
+    shows:
+      "hedged S3 and DynamoDB reads under a latency tail: p50, p99, p99.9 and extra requests, hedged and not, side by side"
   }
 ]

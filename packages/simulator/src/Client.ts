@@ -14,6 +14,9 @@
  * scope of its own (`place#n`, as each `@rebound/aws` layer names its client), so its quota, budget and breaker are
  * its own, while a guard shared by the process (`AdaptiveLimiter.rebound`) is shared by every client of the same
  * store that calls the same operation on the same resource at the same place.
+ * A hedge budget is guard state like the others; the latency a quantile hedging delay reads (`LatencyTracker`)
+ * belongs to the client instance. A policy that hedges runs its hedges as the interpreter does: a timer per attempt,
+ * the machine's `Hedge` step when it fires, and the losers cancelled through the transport's cancel function.
  *
  * @since 0.1.0
  */
@@ -58,12 +61,13 @@ export type Outcome = "success" | CallError.CallError
 
 /**
  * Sends one attempt at the current virtual time. The scenario must call `reply` exactly once, at the instant the
- * client learns the outcome.
+ * client learns the outcome. It may return a function that cancels the request: the client calls it when a hedge
+ * makes the request a loser (the interpreter aborts its HTTP request then); a reply after that is ignored.
  *
  * @since 0.1.0
  * @category models
  */
-export type Transport = (reply: (outcome: Outcome) => void) => void
+export type Transport = (reply: (outcome: Outcome) => void) => void | (() => void)
 
 /**
  * How a logical call ended.
@@ -91,6 +95,8 @@ export interface CallResult {
    * the time budget) that may carry a `retryAfter`; `undefined` on success.
    */
   readonly failure: CallError.CallError | undefined
+  /** Hedged copies sent (extra requests beyond the attempts). */
+  readonly hedges: number
 }
 
 /**

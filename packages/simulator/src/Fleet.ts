@@ -48,7 +48,9 @@ export interface Counters {
 export const storeDefaults: Store = internal.storeDefaults
 
 /**
- * Client instances sharing their guards through a modelled fleet store: instance i is process i.
+ * Client instances sharing their guards through a modelled fleet store: instance i is process i. As in
+ * `FleetStore.make`, the fleet shares the four retry guards (breaker, limiter, budget, quota); a hedge budget stays
+ * each process's own.
  *
  * @example
  * ```ts

@@ -104,6 +104,13 @@ export * as Stats from "./Stats.js"
 export * as Sweep from "./Sweep.js"
 
 /**
+ * Scenario H: a latency tail, hedged and not, and a partial outage.
+ *
+ * @since 0.1.0
+ */
+export * as Tail from "./Tail.js"
+
+/**
  * Scenario B: a token-bucket-throttled service, batch drain (B1) and open loop (B2).
  *
  * @since 0.1.0

@@ -1,7 +1,7 @@
 // The fleet scenario's must-show numbers, per-process state beside fleet state, on fixed seeds (deterministic).
 import { describe, expect, it } from "@effect/vitest"
 import { AdaptiveLimiter, Presets, RetryPolicy } from "@rebound/core"
-import { Fleet, Outage, Policies, Throttled } from "@rebound/simulator"
+import { Fleet, Outage, Policies, Tail, Throttled } from "@rebound/simulator"
 
 const mean = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0) / xs.length
 
@@ -57,4 +57,20 @@ describe("fleet scenario", () => {
     expect(fleet.outageLoad).toBeLessThanOrEqual(1.1)
     expect(perProcess.outageLoad).toBeGreaterThan(1.5)
   }, 120_000)
+
+  it("a hedging policy on fleet clients: the quota is the fleet's, each process's hedge budget stays its own", () => {
+    // Scenario H's latency tail with rebound's default hedging, whose policy carries a retry quota (a fleet key) and a
+    // hedge budget (kept local, as `FleetStore.make` keeps every key that is not one of the four retry guards).
+    const params = { ...Tail.defaults, calls: 2_000 }
+    const policy = Tail.policies.find((p) => p.name === "rebound-p95")!
+    expect(policy.policy.quota).toBeDefined()
+    const clients = Fleet.makeClients(Fleet.storeDefaults, 1)
+    const fleet = Tail.trial(params, policy, 1, clients)
+    const own = Tail.trial(params, policy, 1)
+    expect(clients.counters.syncs).toBeGreaterThan(0)
+    expect(fleet.hedges).toBeGreaterThan(0)
+    // No request fails, so the quota never runs short and no fleet state changes a decision: the hedge budgets,
+    // per process in both runs, decide the same hedges (only the event count differs: the fleet's syncs are events).
+    expect({ ...fleet, events: 0 }).toEqual({ ...own, events: 0 })
+  })
 })

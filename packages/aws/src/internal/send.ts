@@ -1,4 +1,4 @@
-import { CallError, RetryPolicy } from "@rebound/core"
+import { CallError, Hedging, RetryPolicy } from "@rebound/core"
 import type { CommandIO, MetadataBearer } from "@smithy/types"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -10,6 +10,7 @@ import type * as AwsCall from "../AwsCall.js"
 import { bodyFailure, guardBody, streamBodyOf } from "./body.js"
 import { classify } from "./classify.js"
 import { withDeadlineOn } from "./deadline.js"
+import { closeBody, hedgedAttempt } from "./hedging.js"
 import { isIdempotent, needsToken, pinTokens } from "./idempotency.js"
 import { canonical } from "./serviceName.js"
 import * as wire from "./wire.js"
@@ -80,8 +81,9 @@ export const uuid: Effect.Effect<string> = Effect.map(
   }
 )
 
+/** One attempt, and no hedge: a hedge would send the body a second time. */
 const oneShot = (policy: RetryPolicy.RetryPolicy): RetryPolicy.RetryPolicy =>
-  RetryPolicy.modify(policy, { name: `${policy.name}/one-shot-body`, maxAttempts: 1 })
+  RetryPolicy.modify(policy, { name: `${policy.name}/one-shot-body`, maxAttempts: 1, hedging: undefined })
 
 /** A timeout in milliseconds; the services hand theirs in decoded, so a call parses nothing. */
 const millisOf = (input: Duration.DurationInput): number =>
@@ -157,47 +159,97 @@ const sendOn = <I extends object, O extends MetadataBearer, A>(
       reason: "timeout",
       ambiguous: true
     })
-  const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
   const client = service.client
   wire.install(client)
-  const onWire: wire.CallWire = { invocationId: undefined, maxAttempts: policy.maxAttempts }
-  const sent = (abortSignal: AbortSignal, attempt: number): Promise<O> => {
-    wire.register(abortSignal, onWire, attempt)
-    return client.send(toSend as never, { abortSignal }) as Promise<O>
+  const hedging = policy.hedging
+  const sending: Sending<O, A> = {
+    invocationId: undefined,
+    // Every request the call sends is an attempt on the wire, a hedge too: its own number, the call's invocation id.
+    maxAttempts: hedging === undefined ? policy.maxAttempts : policy.maxAttempts * (1 + hedging.maxHedged),
+    sent: 0,
+    command: toSend,
+    read,
+    // A stream body's error fails the attempt at once (the SDK would leave it uncaught and wait).
+    body: streamBodyOf(input),
+    clock: Context.get(fiber.currentDefaultServices, Clock.Clock),
+    service: name,
+    operation,
+    resource,
+    rules: service.rules,
+    timeoutMillis,
+    onTimeout
   }
-  const request = read === undefined ?
-    sent as unknown as (abortSignal: AbortSignal, attempt: number) => Promise<A> :
-    (abortSignal: AbortSignal, attempt: number) =>
-      sent(abortSignal, attempt).then((output) => read(output, abortSignal))
-  // A stream body's error fails the attempt at once (the SDK would leave it uncaught and wait).
-  const body = streamBodyOf(input)
-  let attempts = 0
-  // Interrupting the fiber (a cancelled caller) or passing the deadline aborts the HTTP request through its signal.
-  const attempt = Effect.suspend(() => {
-    const attempt = ++attempts
-    const nowMillis = clock.unsafeCurrentTimeMillis()
-    const once = (abortSignal: AbortSignal) => request(abortSignal, attempt)
-    return withDeadlineOn(
-      clock,
-      body === undefined ?
-        once :
-        guardBody(body, once, (error) => bodyFailure({ service: name, operation, resource }, error)),
-      (error) => classify(error, { service: name, operation, resource, nowMillis }, service.rules),
-      timeoutMillis,
-      onTimeout
+  const callOptions = { idempotent, service: name, operation, resource, scope: service.scope, cleanup: options.cleanup }
+  if (hedging === undefined) {
+    return Effect.map(
+      RetryPolicy.retryWithSummary(Effect.suspend(() => attemptThrough(sending, client)), policy, callOptions),
+      ([output, summary]) => withRetryMetadata(output, summary)
     )
-  })
+  }
+  // Hedges go through the hedge client (a fresh connection) when the service has one; a losing body is destroyed.
+  if (service.hedgeClient !== undefined) wire.install(service.hedgeClient)
   return Effect.map(
-    RetryPolicy.retryWithSummary(attempt, policy, {
-      idempotent,
-      service: name,
-      operation,
-      resource,
-      scope: service.scope,
-      cleanup: options.cleanup
-    }),
+    Hedging.withDiscard(
+      RetryPolicy.retryWithSummary(
+        hedgedAttempt(service, (via) => Effect.suspend(() => attemptThrough(sending, via))),
+        policy,
+        callOptions
+      ),
+      closeBody
+    ),
     ([output, summary]) => withRetryMetadata(output, summary)
   )
+}
+
+/** One call's attempts: what each sends, and the call's place on the wire (its invocation id, its attempts so far). */
+interface Sending<O, A> extends wire.CallWire {
+  sent: number
+  /** The command each attempt sends (the SDK client only reads it). */
+  readonly command: object
+  readonly read: ((output: O, signal: AbortSignal) => Promise<A>) | undefined
+  readonly body: ReturnType<typeof streamBodyOf>
+  readonly clock: Clock.Clock
+  readonly service: string
+  readonly operation: string
+  readonly resource: string | undefined
+  readonly rules: AwsCall.Service["rules"]
+  readonly timeoutMillis: number
+  readonly onTimeout: () => CallError.CallError
+}
+
+/**
+ * One attempt of the call, through `via` (the service's client, or its hedge client): numbered on the wire, under its
+ * deadline. Interrupting the fiber (a cancelled caller, a hedge that lost) or passing the deadline aborts the HTTP
+ * request through its signal.
+ */
+const attemptThrough = <O, A>(
+  sending: Sending<O, A>,
+  via: AwsCall.SdkClient
+): Effect.Effect<A, CallError.CallError> => {
+  const attempt = ++sending.sent
+  const nowMillis = sending.clock.unsafeCurrentTimeMillis()
+  const once = (abortSignal: AbortSignal) => request(sending, via, abortSignal, attempt)
+  const { body, operation, resource, service } = sending
+  return withDeadlineOn(
+    sending.clock,
+    body === undefined ? once : guardBody(body, once, (error) => bodyFailure({ service, operation, resource }, error)),
+    (error) => classify(error, { service, operation, resource, nowMillis }, sending.rules),
+    sending.timeoutMillis,
+    sending.onTimeout
+  )
+}
+
+/** Sends the attempt (its headers registered on its signal), and reads its output when the call reads one. */
+const request = <O, A>(
+  sending: Sending<O, A>,
+  via: AwsCall.SdkClient,
+  abortSignal: AbortSignal,
+  attempt: number
+): Promise<A> => {
+  wire.register(abortSignal, sending, attempt)
+  const sent = via.send(sending.command as never, { abortSignal }) as Promise<O>
+  const read = sending.read
+  return read === undefined ? sent as unknown as Promise<A> : sent.then((output) => read(output, abortSignal))
 }
 
 /**

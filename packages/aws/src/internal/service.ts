@@ -32,6 +32,8 @@ const instanceScope = (name: string, options: ClientConfig.ServiceOptions<unknow
  */
 export interface Built<C> extends AwsCall.Service {
   readonly sdkClient: C
+  /** The SDK client hedges go through, when the service has one of its own (S3). */
+  readonly sdkHedgeClient?: C | undefined
   /** The scope that owns this client's guard state. */
   readonly scope: string
   readonly within: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -50,7 +52,9 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
   name: string,
   create: (config: Record<string, unknown>) => C,
   options: ClientConfig.ServiceOptions<Sdk>,
-  defaultAttemptTimeout: Duration.DurationInput
+  defaultAttemptTimeout: Duration.DurationInput,
+  /** Also build a client for hedges, with a connection pool of its own (S3). */
+  hedgeClient = false
 ): Effect.Effect<Built<C>, InvalidOption.InvalidOptionError, Scope.Scope> =>
   Effect.gen(function*() {
     const constructorName = `${name}.layer`
@@ -79,7 +83,7 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
         Effect.updateService(effect, RetryPolicy.CurrentRetryPolicy, adjust) as Effect.Effect<A, E, R> :
       identity
 
-    const client = yield* Effect.acquireRelease(
+    const build = Effect.acquireRelease(
       Effect.sync(() => {
         const owned = ClientConfig.owned(normalized)
         const handler = sdk.requestHandler as { readonly handle?: unknown } | undefined
@@ -95,9 +99,18 @@ export const make = <C extends { destroy(): void }, Sdk extends object>(
       }),
       (client) => Effect.sync(() => client.destroy())
     )
+    const client = yield* build
+    // Handler options (not a handler object) make each client build its own HTTP handler and agent: fresh connections.
+    const hedges = hedgeClient ? yield* build : undefined
     const built: Built<C> = {
       name,
       client: explainingClient(name, client as C & AwsCall.SdkClient, operationOf, resourceOf),
+      ...(hedges !== undefined ?
+        {
+          hedgeClient: explainingClient(name, hedges as C & AwsCall.SdkClient, operationOf, resourceOf),
+          sdkHedgeClient: hedges
+        } :
+        {}),
       sdkClient: client,
       policy,
       // Decoded once here, not parsed again on every call.

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import type { LatencyTail } from "@rebound/core/testing"
 import * as Duration from "effect/Duration"
 
 /**
@@ -408,6 +409,26 @@ export interface ChaosOptions {
   readonly seed: number
   readonly probabilities: Partial<Record<ChaosKind, number>>
   readonly faults?: Partial<Record<ChaosKind, Fault>> | undefined
+  readonly service?: Service | undefined
+  readonly operation?: string | undefined
+  readonly resource?: string | undefined
+}
+
+/**
+ * Latency-tail injection: each request (matching `service`/`operation`/`resource` if given) that no scripted rule or
+ * chaos draw faulted takes two draws from a PRNG seeded with `seed`; when the first falls below the tail's share, the
+ * request waits a delay drawn from the tail's distribution before it is forwarded (`LatencyTail.sample`). The same
+ * seed and request order give the same delays; the simulator's tail scenario draws from the same model.
+ *
+ * A delayed request whose client has gone by the end of the delay (a hedge won, a timeout) is not forwarded; its log
+ * entry shows no status.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LatencyTailOptions {
+  readonly seed: number
+  readonly tail: LatencyTail.LatencyTail
   readonly service?: Service | undefined
   readonly operation?: string | undefined
   readonly resource?: string | undefined

@@ -5,8 +5,8 @@
  * no path routing can confuse S3 keys with Lambda paths); all listeners share one set of rules, chaos settings,
  * capacity buckets and one log. Requests are forwarded with every header unchanged, `Host` included (SigV4 signs it).
  *
- * For each request, in order: a scripted {@link Fault.Rule} that matches, else a chaos draw (if chaos is on), else no
- * fault. A fault that answers by itself (throttle, 5xx, HTML page, synthetic body) or resets before forwarding never
+ * For each request, in order: a scripted {@link Fault.Rule} that matches, else a chaos draw (if chaos is on), else a
+ * latency-tail draw (if a tail is set, {@link Fault.LatencyTailOptions}), else no fault. A fault that answers by itself (throttle, 5xx, HTML page, synthetic body) or resets before forwarding never
  * reaches the upstream. Otherwise the request meets the capacity limits (see {@link Capacity}), which may throttle it
  * or, for DynamoDB batches, forward only the part that fits and hand the rest back as `UnprocessedItems` /
  * `UnprocessedKeys`; then the upstream answers, and a reset-after-forward or an after-forward delay applies.
@@ -38,7 +38,7 @@ export interface LogEntry {
   readonly attempt: number
   /** The fault applied, or `"forward"`. A capacity refusal shows as `"Throttle"` with source `"capacity"`. */
   readonly action: Fault.Fault["_tag"] | "forward"
-  readonly source: "script" | "chaos" | "capacity" | undefined
+  readonly source: "script" | "chaos" | "tail" | "capacity" | undefined
   /** `"throttled"`: refused for lack of capacity; `"split"`: only part of a batch was forwarded. */
   readonly capacity: "throttled" | "split" | undefined
   /** The status the client got; undefined after a reset, a stall, or when the client had gone. */
@@ -71,6 +71,8 @@ export interface Controls {
   readonly push: (...rules: ReadonlyArray<Fault.Rule>) => Effect.Effect<void, InvalidOptionError>
   /** Turns chaos mode on (replacing earlier chaos settings). */
   readonly chaos: (options: Fault.ChaosOptions) => Effect.Effect<void, InvalidOptionError>
+  /** Delays a seeded share of requests by a distribution (replacing an earlier tail); see {@link Fault.LatencyTailOptions}. */
+  readonly latencyTail: (options: Fault.LatencyTailOptions) => Effect.Effect<void, InvalidOptionError>
   /** Limits a DynamoDB table; the bucket starts full. */
   readonly setTable: (table: string, capacity: Capacity.TableCapacity) => Effect.Effect<void, InvalidOptionError>
   /** Limits the S3 requests whose key starts with `prefix` in `bucket` (`""` for the whole bucket). */
@@ -80,7 +82,7 @@ export interface Controls {
     capacity: Capacity.PrefixCapacity
   ) => Effect.Effect<void, InvalidOptionError>
   /**
-   * Forgets rules, chaos, capacity limits, the log and the count of identical requests. Requests still in flight
+   * Forgets rules, chaos, the latency tail, capacity limits, the log and the count of identical requests. Requests still in flight
    * (a stall, a long delay) are left out of the new log.
    */
   readonly clear: Effect.Effect<void>

@@ -9,11 +9,13 @@ import type * as RetryCall from "../RetryCall.js"
 import type * as RetryEvent_ from "../RetryEvent.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
 import type * as StateStore from "../StateStore.js"
+import { latencyEstimate } from "./hedgedRound.js"
+import { LatencyTrackerTag } from "./latencyTracker.js"
 import * as machine from "./retryCall.js"
 import { currentObservers, emitter } from "./retryEvent.js"
 import { StateStoreTag } from "./stateStore.js"
 
-const kinds: ReadonlyArray<RetryCall.GuardKind> = ["breaker", "limiter", "budget", "quota"]
+const kinds = machine.guardKinds
 
 /**
  * One call's machine bound to its world: the clock, the state store its guards live in, and the observers its events
@@ -44,12 +46,25 @@ export const fromFiber = (
   options: RetryPolicy.CallOptions | undefined
 ): Driver => {
   const observing = fiber.getFiberRef(currentObservers)
+  const context = contextOf(options)
+  const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+  // Only a hedging policy reads the latency tracker (and only a quantile delay asks it anything).
+  const latencyMillis = policy.hedging === undefined ?
+    undefined :
+    latencyEstimate(
+      policy.hedging,
+      context,
+      Context.get(fiber.currentContext, LatencyTrackerTag),
+      clock.unsafeCurrentTimeMillis()
+    )
   return bind(
     policy,
+    context,
     options,
     Context.get(fiber.currentContext, StateStoreTag),
-    Context.get(fiber.currentDefaultServices, Clock.Clock),
-    emitter(HashSet.size(observing) === 0 ? noObservers : HashSet.toValues(observing))
+    clock,
+    emitter(HashSet.size(observing) === 0 ? noObservers : HashSet.toValues(observing)),
+    latencyMillis
   )
 }
 
@@ -61,25 +76,28 @@ export const make = (
 
 const bind = (
   policy: RetryPolicy.RetryPolicy,
+  context: RetryPolicy.CallContext,
   options: RetryPolicy.CallOptions | undefined,
   store: StateStore.StateStore,
   clock: Clock.Clock,
-  emit: ((event: RetryEvent_.RetryEvent) => Effect.Effect<void>) | undefined
+  emit: ((event: RetryEvent_.RetryEvent) => Effect.Effect<void>) | undefined,
+  latencyMillis: number | undefined
 ): Driver => {
-  const context = contextOf(options)
   const call = machine.start({
     policy,
     context,
     now: clock.unsafeCurrentTimeMillis(),
     idempotent: options?.idempotent,
     bypassGuards: options?.cleanup,
-    info: emit === undefined ? undefined : { id: ++callIds, ...context, policy: policy.name }
+    info: emit === undefined ? undefined : { id: ++callIds, ...context, policy: policy.name },
+    latencyMillis
   })
   return new Driver(call, store, clock, emit)
 }
 
 const noKinds: ReadonlyArray<RetryCall.GuardKind> = []
 const noKeys: ReadonlyArray<string> = []
+const noStoreGuards: ReadonlyArray<StateStore.Guard> = []
 
 /**
  * One call's machine bound to its world: the clock, the state store its guards live in, and the observers its events
@@ -111,7 +129,7 @@ export class Driver {
   ) {
     this.kinds = call.guarded ? kinds.filter((kind) => call.keys[kind] !== undefined) : noKinds
     this.keys = call.guarded ? this.kinds.map((kind) => call.keys[kind]!) : noKeys
-    this.guards = this.kinds.map((kind) => call.policy[kind]!)
+    this.guards = call.guarded ? this.kinds.map((kind) => machine.guardOf(call.policy, kind)!) : noStoreGuards
     this.sync = emit === undefined && (store.modifyNow !== undefined || !call.guarded)
   }
 
@@ -167,6 +185,21 @@ export class Driver {
       Random.next,
       (draw) => this.step({ _tag: "Failed", now: this.now(), error, draw, delayMillis })
     )
+  }
+
+  /** Hedging: the hedge delay of `attempt` passed. */
+  hedge(attempt: number): Effect.Effect<RetryCall.Output> {
+    return Effect.suspend(() => this.step({ _tag: "Hedge", now: this.now(), attempt }))
+  }
+
+  /** Hedging: copy `copy` of the attempt in flight succeeded. */
+  copySucceeded(copy: number): Effect.Effect<RetryCall.Output> {
+    return Effect.suspend(() => this.step({ _tag: "Succeeded", now: this.now(), copy }))
+  }
+
+  /** Hedging: copy `copy` of the attempt in flight failed; draws the jitter from `Random`, then steps. */
+  copyFailed(copy: number, error: CallError.CallError): Effect.Effect<RetryCall.Output> {
+    return Effect.flatMap(Random.next, (draw) => this.step({ _tag: "Failed", now: this.now(), error, draw, copy }))
   }
 
   release(reason: RetryCall.AbortReason): Effect.Effect<void> {

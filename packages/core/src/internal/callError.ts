@@ -1,3 +1,4 @@
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import { hasProperty } from "effect/Predicate"
 import type * as CallError from "../CallError.js"
@@ -117,6 +118,16 @@ export const copy = <E extends CallError.CallError>(error: E, fields: Partial<Ca
 /** @internal */
 export const withRetries = <E extends CallError.CallError>(error: E, retries: CallError.RetrySummary): E =>
   copy(error, { retries })
+
+/**
+ * What inspecting a failure shows: the error itself. A failure raised while a span is current reaches the caller
+ * wrapped in a proxy that carries the span (`Cause.originalError` unwraps it), and Effect's errors inspect as their own
+ * receiver — the proxy, again. Node's `util.inspect` then prints the proxy anyway, but an inspector that follows a
+ * custom inspection until it gets something new (chai's, which vitest prints failed assertions with) loops until the
+ * stack overflows, and the real failure is never shown. The unwrapped error is a plain `Error`, printed as one.
+ * @internal
+ */
+export const inspectable = (error: CallError.CallError): unknown => Cause.originalError(error)
 
 /** @internal */
 export const toJSON = (error: CallError.CallError): unknown => {

@@ -37,7 +37,7 @@ export const processKey = (context: RetryPolicy.CallContext): string => {
 
 /** The store key of one guard for one call: `kind/name/key`. @internal */
 export const guardKey = (
-  kind: "breaker" | "limiter" | "budget" | "quota",
+  kind: "breaker" | "limiter" | "budget" | "quota" | "hedge",
   guard: { readonly name: string; readonly key: ((context: RetryPolicy.CallContext) => string) | undefined },
   context: RetryPolicy.CallContext
 ): string => `${kind}/${guard.name}/${guard.key !== undefined ? guard.key(context) : defaultKey(context)}`

@@ -4,7 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import { dual } from "effect/Function"
+import { dual, identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
@@ -17,6 +17,7 @@ import type * as RetryPolicy from "../RetryPolicy.js"
 import { recheckMillis } from "./adaptiveLimiter.js"
 import * as driver from "./callDriver.js"
 import { isCallError } from "./callError.js"
+import * as hedged from "./hedgedRound.js"
 import * as presets from "./presets.js"
 import * as machine from "./retryCall.js"
 import * as decision from "./retryDecision.js"
@@ -50,7 +51,8 @@ const unexpected = (output: RetryCall.Output) =>
  * attempt in a child span (`rebound.attempt`); when nobody traces, no span is made. When nobody observes and the
  * state store steps in place, the machine's steps are plain function calls, and a release-on-abort is arranged only
  * once the call holds something to give back: a successful first attempt through a closed breaker costs one
- * `matchCauseEffect`.
+ * `matchCauseEffect`. An attempt the machine says may be hedged (a hedging policy, an idempotent call) runs as a round
+ * of racing copies instead (`hedgedRound`); every other attempt takes the path above, with nothing added.
  * @internal
  */
 export const run = <A, E, R>(
@@ -154,7 +156,16 @@ const interpret = <A, E, R>(
   const afterAdmission = (output: RetryCall.Output): Effect.Effect<A, E, R> => {
     switch (output._tag) {
       case "Proceed":
-        return attempt(output.attempt)
+        // Only an attempt the machine may hedge runs as a race of copies, which goes on with the machine's verdict;
+        // every other runs as it is, with nothing made for hedging.
+        return output.hedgeAfterMillis === undefined ?
+          attempt(output.attempt) :
+          releasedOnAbort(hedged.round(self, d, output.attempt, output.hedgeAfterMillis, {
+            span: traced ? attemptSpan : identity,
+            traced,
+            won: finished,
+            lost: afterFailure
+          }))
       case "Wait":
         // Re-estimate at least every `recheckMillis`: a wait booked while the limiter was slow shortens as it recovers.
         return releasedOnAbort(Effect.flatMap(waitStep(output.waitMillis), recheck))
@@ -171,15 +182,18 @@ const interpret = <A, E, R>(
   return Effect.suspend(() => machine.needsRelease(d.current()) ? releasedOnAbort(Effect.suspend(admit)) : admit())
 }
 
-/** One attempt in its own span, annotated with the failure it ended with. */
-const attemptSpan = <A, E, R>(self: Effect.Effect<A, E, R>, attempt: number): Effect.Effect<A, E, R> =>
+/** One attempt (or, `copy` > 0, one of its hedges) in its own span, annotated with the failure it ended with. */
+const attemptSpan = <A, E, R>(self: Effect.Effect<A, E, R>, attempt: number, copy = 0): Effect.Effect<A, E, R> =>
   self.pipe(
     Effect.tapError((error) =>
       isCallError(error) ?
         Effect.annotateCurrentSpan(spanAttributes(error)) :
         Effect.void
     ),
-    Effect.withSpan("rebound.attempt", { attributes: { "rebound.attempt": attempt }, captureStackTrace: false })
+    Effect.withSpan("rebound.attempt", {
+      attributes: copy === 0 ? { "rebound.attempt": attempt } : { "rebound.attempt": attempt, "rebound.hedge": copy },
+      captureStackTrace: false
+    })
   )
 
 const spanAttributes = (error: CallError.CallError): Record<string, unknown> => ({
@@ -300,7 +314,8 @@ interface ScheduleState {
 }
 
 const hasGuards = (p: RetryPolicy.RetryPolicy) =>
-  p.quota !== undefined || p.budget !== undefined || p.limiter !== undefined || p.breaker !== undefined
+  p.quota !== undefined || p.budget !== undefined || p.limiter !== undefined || p.breaker !== undefined ||
+  p.hedging !== undefined
 
 /** @internal */
 export const withoutGuards = (p: RetryPolicy.RetryPolicy): RetryPolicy.Unguarded =>
@@ -309,7 +324,8 @@ export const withoutGuards = (p: RetryPolicy.RetryPolicy): RetryPolicy.Unguarded
       quota: undefined,
       budget: undefined,
       limiter: undefined,
-      breaker: undefined
+      breaker: undefined,
+      hedging: undefined
     }) :
     p) as RetryPolicy.Unguarded
 
@@ -323,7 +339,8 @@ export const toSchedule = (
       "RetryPolicy.toSchedule",
       "policy",
       retryPolicy.name,
-      "a policy without quota, budget, limiter or breaker: a Schedule sees only failures, so it cannot apply them " +
+      "a policy without quota, budget, limiter or breaker, and without hedging: a Schedule sees only failures, so it " +
+        "cannot apply them " +
         "(use RetryPolicy.retry, or RetryPolicy.withoutGuards(policy) to drop them knowingly)"
     )
   }

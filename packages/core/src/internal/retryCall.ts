@@ -3,38 +3,61 @@ import type * as AdaptiveLimiter from "../AdaptiveLimiter.js"
 import type * as CallError from "../CallError.js"
 import { TransientError } from "../CallError.js"
 import type * as CircuitBreaker from "../CircuitBreaker.js"
+import type * as Hedging from "../Hedging.js"
 import type * as RetryBudget from "../RetryBudget.js"
 import type * as RetryCall from "../RetryCall.js"
 import type * as RetryDecision from "../RetryDecision.js"
 import type { RetryEvent as Event } from "../RetryEvent.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
+import type * as StateStore from "../StateStore.js"
 import * as limiterMachine from "./adaptiveLimiter.js"
 import { withRetries } from "./callError.js"
 import * as breakerMachine from "./circuitBreaker.js"
+import * as hedgeMachine from "./hedging.js"
 import * as budgetMachine from "./retryBudget.js"
 import * as decision from "./retryDecision.js"
 import { failureInfo, RetryEvent } from "./retryEvent.js"
 import * as quotaMachine from "./retryQuota.js"
 
-const noKeys: RetryCall.Keys = { breaker: undefined, limiter: undefined, budget: undefined, quota: undefined }
+const noKeys: RetryCall.Keys = {
+  breaker: undefined,
+  limiter: undefined,
+  budget: undefined,
+  quota: undefined,
+  hedge: undefined
+}
 
 /** @internal */
 export const noGuards: RetryCall.Guards = {
   breaker: undefined,
   limiter: undefined,
   budget: undefined,
-  quota: undefined
+  quota: undefined,
+  hedge: undefined
 }
+
+/** The guard a policy carries for a kind (the hedge budget is its `hedging`). @internal */
+export const guardOf = (policy: RetryPolicy.RetryPolicy, kind: RetryCall.GuardKind): StateStore.Guard | undefined =>
+  kind === "hedge" ? policy.hedging : policy[kind]
+
+/** @internal */
+export const guardKinds: ReadonlyArray<RetryCall.GuardKind> = ["breaker", "limiter", "budget", "quota", "hedge"]
+
+const noCopies: ReadonlyArray<number> = []
 
 /** @internal */
 export const keysOf = (policy: RetryPolicy.RetryPolicy, context: RetryPolicy.CallContext): RetryCall.Keys => {
-  const { breaker, budget, limiter, quota } = policy
-  if (breaker === undefined && budget === undefined && limiter === undefined && quota === undefined) return noKeys
+  const { breaker, budget, hedging, limiter, quota } = policy
+  if (
+    breaker === undefined && budget === undefined && limiter === undefined && quota === undefined &&
+    hedging === undefined
+  ) return noKeys
   return {
     breaker: breaker === undefined ? undefined : breakerMachine.keyOf(breaker, context),
     limiter: limiter === undefined ? undefined : limiterMachine.keyOf(limiter, context),
     budget: budget === undefined ? undefined : budgetMachine.keyOf(budget, context),
-    quota: quota === undefined ? undefined : quotaMachine.keyOf(quota, context)
+    quota: quota === undefined ? undefined : quotaMachine.keyOf(quota, context),
+    hedge: hedging === undefined ? undefined : hedgeMachine.keyOf(hedging, context)
   }
 }
 
@@ -56,7 +79,11 @@ export const start = (options: RetryCall.StartOptions): RetryCall.Call => {
     waitingSince: options.now,
     sentAt: options.now,
     lastRetryCost: undefined,
-    lastError: undefined
+    lastError: undefined,
+    latencyMillis: options.latencyMillis,
+    copies: noCopies,
+    hedges: 0,
+    hedgeCost: 0
   }
 }
 
@@ -75,6 +102,8 @@ export const initialGuard = (
       return budgetMachine.initial(policy.budget!, nowMillis)
     case "quota":
       return policy.quota!.capacity
+    case "hedge":
+      return hedgeMachine.initial(policy.hedging!, nowMillis)
   }
 }
 
@@ -135,6 +164,13 @@ class Stepper {
     const before = this.guards.budget
     if (budget === undefined || before === undefined) return
     this.guards = { ...this.guards, budget: f(budget, before) }
+  }
+  hedge(f: (h: Hedging.Hedging, s: Hedging.State) => Hedging.State) {
+    const hedging = this.call.policy.hedging
+    const before = this.guards.hedge
+    if (hedging === undefined || before === undefined) return
+    const after = f(hedging, before)
+    if (after !== before) this.guards = { ...this.guards, hedge: after }
   }
   quota(tokens: number, at: number) {
     const quota = this.call.policy.quota
@@ -204,10 +240,12 @@ const stop = (
   step: Stepper,
   error: CallError.CallError,
   now: number,
-  stopReason: CallError.StopReason
+  stopReason: CallError.StopReason,
+  cancelled: ReadonlyArray<number> = noCopies
 ): RetryCall.Result => {
   const call = step.call
-  step.call = { ...call, phase: "Done", probe: false, ticket: undefined }
+  step.call = { ...call, phase: "Done", probe: false, ticket: undefined, copies: noCopies }
+  cancelCopies(step, call, cancelled, now)
   step.emit(() =>
     RetryEvent.RetriesStopped({
       call: call.info!,
@@ -219,7 +257,18 @@ const stop = (
       at: now
     })
   )
-  return step.done({ _tag: "Stop", reason: stopReason, failure: error, summary: summaryOf(call, now, stopReason) })
+  const summary = summaryOf(call, now, stopReason)
+  return step.done(
+    cancelled.length === 0 ?
+      { _tag: "Stop", reason: stopReason, failure: error, summary } :
+      { _tag: "Stop", reason: stopReason, failure: error, summary, cancelled }
+  )
+}
+
+const cancelCopies = (step: Stepper, call: RetryCall.Call, cancelled: ReadonlyArray<number>, at: number) => {
+  for (const copy of cancelled) {
+    step.emit(() => RetryEvent.HedgeCancelled({ call: call.info!, attempt: call.retry.attempts + 1, copy, at }))
+  }
 }
 
 /** Gives back what the call holds: a half-open probe's place and a limiter reservation. */
@@ -228,6 +277,16 @@ const giveBack = (step: Stepper, at: number) => {
   if (probe) step.breaker((_b, s) => breakerMachine.release(s, true), at)
   if (ticket !== undefined) step.limiter((_l, s) => limiterMachine.cancel(s, ticket), at)
   step.call = { ...step.call, probe: false, ticket: undefined }
+}
+
+/**
+ * Whether the call's attempts may be hedged: its policy hedges, it is idempotent (the call's option, else the
+ * policy's), it has a hedge budget key (a cleanup call has none) and hedges left.
+ */
+const mayHedge = (call: RetryCall.Call): boolean => {
+  const hedging = call.policy.hedging
+  return hedging !== undefined && call.keys.hedge !== undefined && (call.idempotent ?? call.policy.idempotent) &&
+    call.hedges < hedging.maxHedged
 }
 
 /** The attempt is on its way: `waited` is how long it waited for the limiter, `at` when it is sent. */
@@ -239,19 +298,82 @@ const started = (
   probe: boolean = step.call.probe
 ): RetryCall.Result => {
   const call = step.call
+  const hedged = mayHedge(call)
   step.call = {
     ...call,
     phase: "Attempting",
     probe,
     ticket: undefined,
     sentAt: at,
-    retry: decision.advanceBy(call.retry, waited)
+    retry: decision.advanceBy(call.retry, waited),
+    copies: hedged ? firstCopy : noCopies
   }
   if (waited > 0) {
     step.emit(() => RetryEvent.AttemptDelayed({ call: call.info!, attempt, waitMillis: waited, reason: "limiter", at }))
   }
   step.emit(() => RetryEvent.AttemptStarted({ call: call.info!, attempt, at }))
-  return step.done({ _tag: "Proceed", attempt, waitMillis: waited })
+  return step.done(
+    hedged ?
+      {
+        _tag: "Proceed",
+        attempt,
+        waitMillis: waited,
+        hedgeAfterMillis: hedgeMachine.delayMillis(call.policy.hedging!, call.latencyMillis)
+      } :
+      { _tag: "Proceed", attempt, waitMillis: waited }
+  )
+}
+
+const firstCopy: ReadonlyArray<number> = [0]
+
+const pending: RetryCall.Output = { _tag: "Pending" }
+
+/** The hedge delay of `attempt` passed: start a copy, or say why not. */
+const hedge = (step: Stepper, now: number, attempt: number): RetryCall.Result => {
+  const call = step.call
+  const hedging = call.policy.hedging
+  // A late timer (the attempt already settled, or a later attempt is in flight) or no hedges left: nothing to do.
+  if (
+    hedging === undefined || call.phase !== "Attempting" || call.copies.length === 0 ||
+    attempt !== call.retry.attempts + 1 || call.hedges >= hedging.maxHedged || step.guards.hedge === undefined
+  ) return step.done(pending)
+  const delayMillis = hedgeMachine.delayMillis(hedging, call.latencyMillis)
+  const skip = (reason: Hedging.SkipReason) => {
+    step.emit(() => RetryEvent.HedgeSkipped({ call: call.info!, attempt, reason, at: now }))
+    // An empty bucket refills as calls pass: ask again one delay later. A burst of hedges (a latency spike every call
+    // sees) empties it, and a slow request whose delay ran out just then still deserves its hedge.
+    return step.done(
+      reason === "budget" && delayMillis > 0 ? { _tag: "Pending", hedgeAfterMillis: delayMillis } : pending
+    )
+  }
+  // Hedges share the call's time budget, pause while the resource throttles or its breaker is not closed, and must
+  // fit in the hedge budget and the retry quota.
+  if (now - call.startedAt >= call.policy.maxElapsedMillis) return skip("maxElapsed")
+  if (step.guards.breaker !== undefined && step.guards.breaker._tag !== "Closed") return skip("breaker")
+  const [refused, next] = hedgeMachine.tryHedge(hedging, step.guards.hedge, now)
+  if (refused !== undefined) return skip(refused)
+  // A hedge costs what a transient retry does; the quota is spent last, once everything else said yes.
+  const quota = call.policy.quota
+  let left: number | undefined
+  if (quota !== undefined && step.guards.quota !== undefined) {
+    left = quotaMachine.withdraw(quota, step.guards.quota, quota.retryCost)
+    if (left === undefined) return skip("quota")
+  }
+  step.hedge(() => next)
+  let hedgeCost = call.hedgeCost
+  if (left !== undefined) {
+    hedgeCost += step.guards.quota! - left
+    step.quota(left, now)
+  }
+  const copy = call.hedges + 1
+  step.call = { ...call, hedges: copy, hedgeCost, copies: [...call.copies, copy] }
+  step.emit(() => RetryEvent.HedgeStarted({ call: call.info!, attempt, hedge: copy, delayMillis, at: now }))
+  return step.done({
+    _tag: "Hedge",
+    attempt,
+    copy,
+    hedgeAfterMillis: copy < hedging.maxHedged ? delayMillis : undefined
+  })
 }
 
 /** A limiter wait that would end past the time budget stops the call before it is sent. */
@@ -262,6 +384,7 @@ const admit = (step: Stepper, now: number, afterMillis: number, commit: boolean)
   let call = step.call
   if (call.phase === "New") {
     step.budget((b, s) => budgetMachine.onRequest(b, s, now))
+    step.hedge(hedgeMachine.deposit)
   }
   const attempt = call.retry.attempts + 1
   let probe = false
@@ -313,16 +436,25 @@ const recheck = (step: Stepper, now: number): RetryCall.Result => {
   return step.done({ _tag: "Wait", waitMillis })
 }
 
-const succeeded = (step: Stepper, now: number): RetryCall.Result => {
+const succeeded = (step: Stepper, now: number, copy: number): RetryCall.Result => {
   const call = step.call
   const retry = decision.attempted(call.retry)
-  step.breaker((b, s) => breakerMachine.record(b, s, now, "success", call.probe), now)
+  const hedged = call.copies.length > 0
+  const cancelled = hedged ? call.copies.filter((c) => c !== copy) : noCopies
+  step.breaker((b, s) => breakerMachine.record(b, s, now, "success", call.probe && copy === 0), now)
   step.limiter((l, s) => limiterMachine.update(l, s, now, false, true, call.sentAt), now)
   step.budget((b, s) => budgetMachine.onOutcome(b, s, true))
-  if (call.policy.quota !== undefined && step.guards.quota !== undefined) {
-    step.quota(quotaMachine.refund(call.policy.quota, step.guards.quota, call.lastRetryCost), now)
+  const quota = call.policy.quota
+  if (quota !== undefined && step.guards.quota !== undefined) {
+    // A call that succeeded gives back its last retry's cost, and what its hedges cost.
+    const refunded = quotaMachine.refund(quota, step.guards.quota, call.lastRetryCost)
+    step.quota(Math.min(quota.capacity, refunded + call.hedgeCost), now)
   }
-  step.call = { ...call, retry, phase: "Done", probe: false }
+  step.call = { ...call, retry, phase: "Done", probe: false, copies: noCopies }
+  if (copy > 0) {
+    step.emit(() => RetryEvent.HedgeWon({ call: call.info!, attempt: retry.attempts, hedge: copy, at: now }))
+  }
+  cancelCopies(step, call, cancelled, now)
   step.emit(() =>
     RetryEvent.Succeeded({
       call: call.info!,
@@ -332,28 +464,51 @@ const succeeded = (step: Stepper, now: number): RetryCall.Result => {
       at: now
     })
   )
+  const summary: CallError.CallSummary = {
+    attempts: retry.attempts,
+    totalDelay: Duration.millis(retry.totalDelayMillis),
+    elapsed: Duration.millis(now - call.startedAt),
+    policy: call.policy.name
+  }
+  if (!hedged) return step.done({ _tag: "Succeeded", summary })
+  // The attempt's own latency when it won; when a hedge won, how long the attempt had run — a lower bound, above the
+  // hedging delay, so the quantile that delay reads is not pulled down by the slow attempts hedging cut short. An
+  // attempt that had failed says nothing about latency.
+  const observedMillis = call.policy.hedging!.delay._tag === "Quantile" && call.copies.includes(0) ?
+    now - call.sentAt :
+    undefined
   return step.done({
     _tag: "Succeeded",
-    summary: {
-      attempts: retry.attempts,
-      totalDelay: Duration.millis(retry.totalDelayMillis),
-      elapsed: Duration.millis(now - call.startedAt),
-      policy: call.policy.name
-    }
+    summary,
+    ...(cancelled.length > 0 ? { cancelled } : {}),
+    ...(observedMillis !== undefined ? { observedMillis } : {})
   })
 }
 
-const failed = (
-  step: Stepper,
-  now: number,
-  error: CallError.CallError,
-  draw: number,
-  delayMillis: number | undefined
-): RetryCall.Result => {
+/** A copy failed while others are still in flight: it drops out, unless the failure is one no copy can escape. */
+const copyFailed = (step: Stepper, now: number, error: CallError.CallError, copy: number): RetryCall.Result => {
   const before = step.call
   const attempt = before.retry.attempts + 1
-  const retry = decision.attempted(before.retry)
-  step.call = { ...before, retry, lastError: error, probe: false }
+  const copies = before.copies.filter((c) => c !== copy)
+  // Hedges start only while the breaker is closed, so no copy here holds a half-open probe's place.
+  step.call = { ...before, copies, lastError: error }
+  recordFailure(step, before, attempt, now, error)
+  const facts = decision.factsOf(before.policy, error, before.idempotent)
+  if (facts.retryable === false || (facts.failureClass === "fatal" && facts.retryable !== true)) {
+    step.call = { ...step.call, retry: decision.attempted(before.retry) }
+    return stop(step, error, now, "notRetryable", copies)
+  }
+  return step.done(pending)
+}
+
+/** Every failed attempt is an event, and tells the guards. */
+const recordFailure = (
+  step: Stepper,
+  before: RetryCall.Call,
+  attempt: number,
+  now: number,
+  error: CallError.CallError
+) => {
   step.emit(() =>
     RetryEvent.AttemptFailed({
       call: before.info!,
@@ -369,6 +524,23 @@ const failed = (
     now
   )
   step.budget((b, s) => budgetMachine.onOutcome(b, s, false))
+  if (error.failureClass === "throttling") step.hedge((h, s) => hedgeMachine.throttled(h, s, now))
+}
+
+const failed = (
+  step: Stepper,
+  now: number,
+  error: CallError.CallError,
+  draw: number,
+  delayMillis: number | undefined,
+  copy: number
+): RetryCall.Result => {
+  const before = step.call
+  if (before.copies.length > 1 && before.copies.includes(copy)) return copyFailed(step, now, error, copy)
+  const attempt = before.retry.attempts + 1
+  const retry = decision.attempted(before.retry)
+  step.call = { ...before, retry, lastError: error, probe: false, copies: noCopies }
+  recordFailure(step, before, attempt, now, error)
   const policy = before.policy
   const verdict = decision.decide(
     policy,
@@ -427,7 +599,7 @@ const release = (step: Stepper, now: number, reason: RetryCall.AbortReason): Ret
   const call = step.call
   giveBack(step, now)
   const attempts = call.retry.attempts + (call.phase === "Attempting" ? 1 : 0)
-  step.call = { ...step.call, phase: "Done" }
+  step.call = { ...step.call, phase: "Done", copies: noCopies }
   step.emit(() =>
     RetryEvent.CallAborted({
       call: call.info!,
@@ -452,10 +624,12 @@ export const step = (call: RetryCall.Call, guards: RetryCall.Guards, input: Retr
       return admit(s, input.now, input.afterMillis ?? 0, input.commit ?? false)
     case "Recheck":
       return recheck(s, input.now)
+    case "Hedge":
+      return hedge(s, input.now, input.attempt)
     case "Succeeded":
-      return succeeded(s, input.now)
+      return succeeded(s, input.now, input.copy ?? 0)
     case "Failed":
-      return failed(s, input.now, input.error, input.draw, input.delayMillis)
+      return failed(s, input.now, input.error, input.draw, input.delayMillis, input.copy ?? 0)
     case "Release":
       return release(s, input.now, input.reason)
   }

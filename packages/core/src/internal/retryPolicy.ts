@@ -4,6 +4,7 @@ import type * as RetryPolicy from "../RetryPolicy.js"
 import * as adaptiveLimiter from "./adaptiveLimiter.js"
 import * as backoff from "./backoff.js"
 import * as circuitBreaker from "./circuitBreaker.js"
+import * as hedging from "./hedging.js"
 import * as retryBudget from "./retryBudget.js"
 import * as retryQuota from "./retryQuota.js"
 import * as validate from "./validate.js"
@@ -31,7 +32,8 @@ const Proto = {
       quota: this.quota?.name,
       budget: this.budget?.name,
       limiter: this.limiter?.name,
-      breaker: this.breaker?.name
+      breaker: this.breaker?.name,
+      hedging: this.hedging?.name
     }
   },
   toString(this: RetryPolicy.RetryPolicy) {
@@ -123,7 +125,8 @@ export const make = (options: RetryPolicy.Options = {}): RetryPolicy.RetryPolicy
     quota: guard("quota", options.quota, retryQuota.TypeId, "a RetryQuota (RetryQuota.make)"),
     budget: guard("budget", options.budget, retryBudget.TypeId, "a RetryBudget (RetryBudget.ratio or tokens)"),
     limiter: guard("limiter", options.limiter, adaptiveLimiter.TypeId, "an AdaptiveLimiter (AdaptiveLimiter.make)"),
-    breaker: guard("breaker", options.breaker, circuitBreaker.TypeId, "a CircuitBreaker")
+    breaker: guard("breaker", options.breaker, circuitBreaker.TypeId, "a CircuitBreaker"),
+    hedging: guard("hedging", options.hedging, hedging.TypeId, "a Hedging (Hedging.make)")
   })
 }
 
@@ -153,7 +156,8 @@ export const options = (self: RetryPolicy.RetryPolicy): RetryPolicy.Options => (
   quota: self.quota,
   budget: self.budget,
   limiter: self.limiter,
-  breaker: self.breaker
+  breaker: self.breaker,
+  hedging: self.hedging
 })
 
 /** @internal */
@@ -162,6 +166,12 @@ export const withGuard = <K extends "quota" | "budget" | "limiter" | "breaker">(
     (guard: RetryPolicy.RetryPolicy[K]) => (self: RetryPolicy.RetryPolicy) => RetryPolicy.RetryPolicy,
     (self: RetryPolicy.RetryPolicy, guard: RetryPolicy.RetryPolicy[K]) => RetryPolicy.RetryPolicy
   >(2, (self, guard) => make({ ...options(self), [field]: guard }))
+
+/** @internal */
+export const withHedging = dual<
+  (hedging: RetryPolicy.RetryPolicy["hedging"]) => (self: RetryPolicy.RetryPolicy) => RetryPolicy.RetryPolicy,
+  (self: RetryPolicy.RetryPolicy, hedging: RetryPolicy.RetryPolicy["hedging"]) => RetryPolicy.RetryPolicy
+>(2, (self, hedging) => make({ ...options(self), hedging }))
 
 /** @internal */
 export const modify = dual<

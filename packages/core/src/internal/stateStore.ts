@@ -4,6 +4,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { MemoryOptions, StateStore } from "../StateStore.js"
 import { ownedBy } from "./keys.js"
+import * as latency from "./latencyTracker.js"
 import * as validate from "./validate.js"
 
 /** @internal */
@@ -60,9 +61,9 @@ export class StateStoreTag extends Context.Reference<StateStoreTag>()("@rebound/
   defaultValue: () => makeMemory()
 }) {}
 
-/** @internal */
+/** A scope's guard state, and the latency series its hedging delays read, go together. @internal */
 export const releaseScope = (scope: string): Effect.Effect<void> =>
-  Effect.flatMap(StateStoreTag, (store) => store.remove(ownedBy(scope)))
+  Effect.flatMap(StateStoreTag, (store) => Effect.zipRight(store.remove(ownedBy(scope)), latency.releaseScope(scope)))
 
 /** @internal */
 export const layerMemoryWith = (options?: MemoryOptions): Layer.Layer<never> =>

@@ -35,3 +35,11 @@ import type {} from "./Testing.js"
  * @category modules
  */
 export * as Testing from "./Testing.js"
+
+/**
+ * A latency tail (a share of requests delayed by a distribution), shared by the lab's fault proxy and the simulator.
+ *
+ * @since 0.1.0
+ * @category modules
+ */
+export * as LatencyTail from "./LatencyTail.js"

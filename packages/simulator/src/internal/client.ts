@@ -1,4 +1,4 @@
-import { AdaptiveLimiter, RetryCall } from "@rebound/core"
+import { AdaptiveLimiter, Hedging, LatencyTracker, RetryCall } from "@rebound/core"
 import type { CallError } from "@rebound/core"
 import type * as Client from "../Client.js"
 import type * as EventQueue from "../EventQueue.js"
@@ -14,25 +14,24 @@ const micros = (millis: number): number => Math.round(millis * 1000)
 export class Store implements Client.Store {
   readonly states = new Map<string, unknown>()
   read(call: RetryCall.Call, nowMillis: number, create = true): RetryCall.Guards {
-    const keys = call.keys
-    const get = <K extends RetryCall.GuardKind>(kind: K): RetryCall.Guards[K] => {
-      const key = keys[kind]
-      if (key === undefined) return undefined
+    const guards: { -readonly [K in RetryCall.GuardKind]?: unknown } = {}
+    for (const kind of RetryCall.guardKinds) {
+      const key = call.keys[kind]
+      if (key === undefined) continue
       let state = this.states.get(key)
       if (state === undefined && create) {
         state = RetryCall.initialGuard(call.policy, kind, nowMillis)
         this.states.set(key, state)
       }
-      return state as RetryCall.Guards[K]
+      guards[kind] = state
     }
-    return { breaker: get("breaker"), limiter: get("limiter"), budget: get("budget"), quota: get("quota") }
+    return { ...RetryCall.noGuards, ...guards } as RetryCall.Guards
   }
   write(call: RetryCall.Call, guards: RetryCall.Guards): void {
-    const keys = call.keys
-    if (keys.breaker !== undefined) this.states.set(keys.breaker, guards.breaker)
-    if (keys.limiter !== undefined) this.states.set(keys.limiter, guards.limiter)
-    if (keys.budget !== undefined) this.states.set(keys.budget, guards.budget)
-    if (keys.quota !== undefined) this.states.set(keys.quota, guards.quota)
+    for (const kind of RetryCall.guardKinds) {
+      const key = call.keys[kind]
+      if (key !== undefined) this.states.set(key, guards[kind])
+    }
   }
 }
 
@@ -51,6 +50,9 @@ class Call {
   private waitedMicros = 0
   private readonly delays: Array<number> = []
   private readonly nextDelay: Client.DelayStep | undefined
+  /** Copies of the current attempt in flight, with how to cancel each (hedging only). */
+  private readonly copies = new Map<number, (() => void) | undefined>()
+  private hedges = 0
 
   constructor(
     private readonly client: SimClient,
@@ -62,7 +64,24 @@ class Call {
     const context = options?.operation === undefined ?
       client.context :
       { ...client.context, operation: options.operation }
-    this.call = RetryCall.start({ policy: client.policy.policy, context, now, idempotent: options?.idempotent })
+    const hedging = client.policy.policy.hedging
+    // The interpreter reads the latency estimate from its tracker when a call starts; so does the simulator, from the
+    // client's own.
+    const latencyMillis = hedging?.delay._tag === "Quantile" ?
+      client.tracker.quantile(
+        Hedging.latencyKeyOf(hedging, context),
+        hedging.delay.quantile,
+        hedging.delay.minSamples,
+        now
+      ) :
+      undefined
+    this.call = RetryCall.start({
+      policy: client.policy.policy,
+      context,
+      now,
+      idempotent: options?.idempotent,
+      latencyMillis
+    })
     this.nextDelay = client.policy.delays?.()
     this.act(this.step({ _tag: "Admit", now }))
   }
@@ -90,12 +109,23 @@ class Call {
   private act(output: RetryCall.Output): void {
     const queue = this.client.queue
     switch (output._tag) {
-      case "Proceed":
+      case "Proceed": {
         if (this.waitStartedAt >= 0) {
           this.waitedMicros += queue.now - this.waitStartedAt
           this.waitStartedAt = -1
         }
-        return this.transport((outcome) => this.settle(outcome))
+        if (output.hedgeAfterMillis === undefined) return void this.transport((outcome) => this.settle(outcome, 0))
+        this.send(0)
+        return this.armHedge(output.attempt, output.hedgeAfterMillis)
+      }
+      case "Hedge":
+        this.hedges++
+        this.send(output.copy)
+        if (output.hedgeAfterMillis !== undefined) this.armHedge(output.attempt, output.hedgeAfterMillis)
+        return
+      case "Pending":
+        if (output.hedgeAfterMillis !== undefined) this.armHedge(this.call.retry.attempts + 1, output.hedgeAfterMillis)
+        return
       case "Wait":
         // The interpreter's wait: sleep at most `AdaptiveLimiter.recheckMillis`, then re-estimate at the current rate.
         // A step of at least 1 µs: the virtual clock must move for the estimate to change.
@@ -110,21 +140,57 @@ class Call {
         queue.after(micros(output.delayMillis), () => this.act(this.step({ _tag: "Admit", now: queue.now / 1000 })))
         return
       case "Succeeded":
+        this.cancel(output.cancelled)
+        if (output.observedMillis !== undefined) {
+          const hedging = this.client.policy.policy.hedging!
+          this.client.tracker.observe(
+            Hedging.latencyKeyOf(hedging, this.call.context),
+            output.observedMillis,
+            queue.now / 1000
+          )
+        }
         return this.finish(true, undefined, undefined)
       case "Stop":
+        this.cancel(output.cancelled)
         return this.finish(false, output.reason, output.failure)
       case "Released":
         return
     }
   }
 
-  private settle(outcome: Client.Outcome): void {
+  /** Sends one copy of the current attempt; its reply counts only while it is in flight. */
+  private send(copy: number): void {
+    this.copies.set(copy, undefined)
+    const cancel = this.transport((outcome) => {
+      if (!this.copies.has(copy)) return
+      this.copies.delete(copy)
+      this.settle(outcome, copy)
+    })
+    if (this.copies.has(copy)) this.copies.set(copy, cancel ?? undefined)
+  }
+
+  /** The interpreter's hedge timer: step `Hedge` when the delay has passed (the machine ignores a stale one). */
+  private armHedge(attempt: number, afterMillis: number): void {
+    const queue = this.client.queue
+    queue.after(micros(afterMillis), () => this.act(this.step({ _tag: "Hedge", now: queue.now / 1000, attempt })))
+  }
+
+  /** Cancels the copies the machine named: their replies no longer count, and the scenario may stop serving them. */
+  private cancel(copies: ReadonlyArray<number> | undefined): void {
+    for (const copy of copies ?? []) {
+      const cancel = this.copies.get(copy)
+      this.copies.delete(copy)
+      cancel?.()
+    }
+  }
+
+  private settle(outcome: Client.Outcome, copy: number): void {
     const now = this.client.queue.now / 1000
-    if (outcome === "success") return this.act(this.step({ _tag: "Succeeded", now }))
+    if (outcome === "success") return this.act(this.step({ _tag: "Succeeded", now, copy }))
     // One draw per failed attempt, taken before anything else, exactly as the interpreter takes `Random.next`.
     const draw = this.client.jitter.next()
     const delayMillis = this.nextDelay?.(now, draw)
-    this.act(this.step({ _tag: "Failed", now, error: outcome, draw, delayMillis }))
+    this.act(this.step({ _tag: "Failed", now, error: outcome, draw, delayMillis, copy }))
   }
 
   private finish(
@@ -141,7 +207,8 @@ class Call {
       delaysMillis: this.delays,
       waitedMicros: this.waitedMicros,
       lastError: succeeded ? undefined : this.call.lastError,
-      failure
+      failure,
+      hedges: this.hedges
     })
   }
 }
@@ -153,6 +220,8 @@ class SimClient implements Client.Client {
   readonly context: { readonly service: string; readonly operation: string; readonly resource: string; scope: string }
   readonly store: Store
   readonly holder: Client.GuardHolder | undefined
+  /** Latency per operation and resource, as the interpreter's `LatencyTracker` keeps it (hedging delays read it). */
+  readonly tracker = LatencyTracker.makeMemory()
   constructor(
     readonly queue: EventQueue.EventQueue,
     readonly policy: Client.SimPolicy,

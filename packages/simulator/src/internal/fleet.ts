@@ -6,6 +6,8 @@ import type * as Fleet from "../Fleet.js"
 import * as Rng from "../Rng.js"
 import { networkDelay } from "./world.js"
 
+const noKinds: ReadonlyArray<RetryCall.GuardKind> = []
+
 /** @internal */
 export const storeDefaults: Fleet.Store = {
   syncIntervalMillis: 250,
@@ -28,6 +30,8 @@ export const makeClients = (store: Fleet.Store, seed: number): Client.MakeClient
   const trip = () => networkDelay(latency, store.storeLatencyMillis / 2, store.storeLatencySdMillis / 2)
   const make: Client.MakeClient = (queue, policy, jitter, index) => {
     const process = FleetStore.makeProcess({ process: `p${index}`, idleMillis: store.leaseTtlMillis })
+    // The states of the keys the fleet does not share: a few per process (one hedge budget per resource).
+    const local = new Map<string, unknown>()
     const tick = Math.max(1, Math.round((store.syncIntervalMillis / 4) * 1000))
     let ticking = false
     let active = false
@@ -61,17 +65,28 @@ export const makeClients = (store: Fleet.Store, seed: number): Client.MakeClient
       }
       if (!RetryCall.touchesGuards(call, input)) return RetryCall.step(call, RetryCall.noGuards, input)
       const present = RetryCall.guardKinds.filter((kind) => call.keys[kind] !== undefined)
+      // As `FleetStore.make` does: the fleet shares the four retry guards; every other key (the hedge budget) stays
+      // the process's own, stepped in the same step.
+      const shared = present.filter((kind) => FleetStore.isGuardKey(call.keys[kind]!))
+      const own = shared.length === present.length ? noKinds : present.filter((kind) => !shared.includes(kind))
       const now = queue.now / 1000
+      const stepOn = (states: ReadonlyArray<unknown>) => {
+        const guards: { -readonly [K in RetryCall.GuardKind]?: unknown } = {}
+        shared.forEach((kind, i) => (guards[kind] = states[i]))
+        for (const kind of own) {
+          const key = call.keys[kind]!
+          guards[kind] = local.has(key) ? local.get(key) : RetryCall.initialGuard(call.policy, kind, now)
+        }
+        const result = RetryCall.step(call, { ...RetryCall.noGuards, ...guards } as RetryCall.Guards, input)
+        for (const kind of own) local.set(call.keys[kind]!, result.guards[kind])
+        return [result, shared.map((kind) => result.guards[kind])] as const
+      }
+      if (shared.length === 0) return stepOn([])[0]
       return process.step(
-        present.map((kind) => call.keys[kind]!),
-        present.map((kind) => call.policy[kind]!),
-        (i) => RetryCall.initialGuard(call.policy, present[i]!, now),
-        (states) => {
-          const guards: { -readonly [K in RetryCall.GuardKind]?: unknown } = {}
-          present.forEach((kind, i) => (guards[kind] = states[i]))
-          const result = RetryCall.step(call, { ...RetryCall.noGuards, ...guards } as RetryCall.Guards, input)
-          return [result, present.map((kind) => result.guards[kind])]
-        },
+        shared.map((kind) => call.keys[kind]!),
+        shared.map((kind) => RetryCall.guardOf(call.policy, kind)!),
+        (i) => RetryCall.initialGuard(call.policy, shared[i]!, now),
+        stepOn,
         now
       )
     }

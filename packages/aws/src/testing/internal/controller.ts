@@ -1,5 +1,6 @@
 // The fault proxy's brain, shared by its listeners: scripted rules, chaos, capacity buckets, the request log.
 import { InvalidOptionError } from "@rebound/core/InvalidOption"
+import { LatencyTail } from "@rebound/core/testing"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -20,7 +21,7 @@ export interface Decision {
   readonly generation: number
   readonly attempt: number
   readonly fault: Fault.Fault | undefined
-  readonly source: "script" | "chaos" | undefined
+  readonly source: "script" | "chaos" | "tail" | undefined
 }
 
 export type Admission =
@@ -38,6 +39,11 @@ interface ArmedChaos {
   readonly random: Random.Random
   /** Consecutive slices of [0, 1): the fault applies when the draw is below `below`. */
   readonly slices: ReadonlyArray<{ readonly below: number; readonly fault: Fault.Fault }>
+}
+
+interface ArmedTail {
+  readonly options: Fault.LatencyTailOptions
+  readonly random: Random.Random
 }
 
 interface TableBuckets {
@@ -108,6 +114,7 @@ const matches = (
 export const make: Effect.Effect<Controller> = Effect.gen(function*() {
   const rules = yield* Ref.make<ReadonlyArray<FaultProxy.PendingRule>>([])
   const chaos = yield* Ref.make(Option.none<ArmedChaos>())
+  const tail = yield* Ref.make(Option.none<ArmedTail>())
   const seen = yield* Ref.make(HashMap.empty<string, number>())
   const tables = yield* Ref.make(HashMap.empty<string, TableBuckets>())
   const prefixes = yield* Ref.make<ReadonlyArray<PrefixBucket>>([])
@@ -149,10 +156,19 @@ export const make: Effect.Effect<Controller> = Effect.gen(function*() {
       const scripted = yield* takeRule(info, attempt)
       if (scripted) return { ...none, fault: scripted.fault, source: "script" } as const
       const armed = yield* Ref.get(chaos)
-      if (Option.isNone(armed) || !matches(info, armed.value.options)) return none
-      const draw = yield* armed.value.random.next
-      const slice = armed.value.slices.find((s) => draw < s.below)
-      return slice ? { ...none, fault: slice.fault, source: "chaos" } as const : none
+      if (Option.isSome(armed) && matches(info, armed.value.options)) {
+        const draw = yield* armed.value.random.next
+        const slice = armed.value.slices.find((s) => draw < s.below)
+        if (slice) return { ...none, fault: slice.fault, source: "chaos" } as const
+      }
+      const slow = yield* Ref.get(tail)
+      if (Option.isNone(slow) || !matches(info, slow.value.options)) return none
+      // Two draws for every request, delayed or not, so the delays depend only on the seed and the request order.
+      const chosen = yield* slow.value.random.next
+      const draw = yield* slow.value.random.next
+      const millis = LatencyTail.sample(slow.value.options.tail, chosen, draw)
+      if (millis === undefined) return none
+      return { ...none, fault: Fault.delay(millis), source: "tail" } as const
     })
 
   const admitDynamoDB = (info: RequestInfo, now: number): Effect.Effect<Admission> =>
@@ -253,9 +269,30 @@ export const make: Effect.Effect<Controller> = Effect.gen(function*() {
       (slices) => Ref.set(chaos, Option.some({ options, slices, random: Random.make(options.seed) }))
     )
 
+  const armTail = (options: Fault.LatencyTailOptions) =>
+    Effect.suspend(() => {
+      if (!Number.isFinite(options.seed)) {
+        return Effect.fail(invalid("FaultProxy.latencyTail", "seed", options.seed, "a number"))
+      }
+      const error = Either.getLeft(
+        Either.try({
+          try: () => LatencyTail.make(options.tail.share, options.tail.delay),
+          catch: (e) => e as InvalidOptionError
+        })
+      )
+      if (Option.isSome(error)) return Effect.fail(error.value)
+      if (options.service !== undefined && !services.includes(options.service)) {
+        return Effect.fail(
+          invalid("FaultProxy.latencyTail", "service", options.service, `one of ${services.join(", ")}`)
+        )
+      }
+      return Ref.set(tail, Option.some({ options, random: Random.make(options.seed) }))
+    })
+
   return {
     push,
     chaos: armChaos,
+    latencyTail: armTail,
     setTable,
     setPrefix,
     clear: Effect.all([
@@ -263,6 +300,7 @@ export const make: Effect.Effect<Controller> = Effect.gen(function*() {
       Ref.update(generation, (n) => n + 1),
       Ref.set(rules, []),
       Ref.set(chaos, Option.none()),
+      Ref.set(tail, Option.none()),
       Ref.set(seen, HashMap.empty()),
       Ref.set(tables, HashMap.empty()),
       Ref.set(prefixes, []),

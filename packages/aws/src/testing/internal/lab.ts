@@ -100,6 +100,7 @@ export const make = (options: Lab.Options = {}): Effect.Effect<Lab.Lab, LabError
       upstreamClientConfig,
       push: faults.push,
       chaos: faults.chaos,
+      latencyTail: faults.latencyTail,
       setTable: faults.setTable,
       setPrefix: faults.setPrefix,
       clear: faults.clear,

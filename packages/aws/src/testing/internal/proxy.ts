@@ -247,6 +247,8 @@ const listenOne = (
           }
           case "Delay": {
             if (fault.phase === "beforeForward") yield* Effect.sleep(fault.duration)
+            // A tail delay outlived by its client (a hedge won, a timeout): the request is not sent on.
+            if (decision.source === "tail" && (req.socket.destroyed || res.destroyed)) return yield* record({})
             const answer = yield* serve(req, info, body, requestId)
             if (fault.phase === "afterForward") yield* Effect.sleep(fault.duration)
             return yield* record({ answer, status: send(req, res, answer) })
@@ -322,6 +324,7 @@ export const make = <S extends Fault.Service>(
       endpoints,
       push: brain.push,
       chaos: brain.chaos,
+      latencyTail: brain.latencyTail,
       setTable: brain.setTable,
       setPrefix: brain.setPrefix,
       clear: brain.clear,
