@@ -83,8 +83,8 @@ const files = 3
 /**
  * The faults a seed injects. Each hits a first attempt only (`attempt: 1`), so each costs exactly one retry and the
  * count is the same on every machine. S3 gets two resets after a part was sent, a stalled part and a 500, spread so
- * that no file takes more than two (a run of transient failures never reaches the circuit breaker's five); DynamoDB
- * 2–4 throttles and 1–2 internal errors on the reads; Lambda 2–4 throttles.
+ * that no file takes more than two; all four in flight at once would hold 56 of `Presets.rebound`'s 100 quota tokens,
+ * so the quota never refuses one. DynamoDB 2–4 throttles and 1–2 internal errors on the reads; Lambda 2–4 throttles.
  *
  * @since 0.1.0
  */
