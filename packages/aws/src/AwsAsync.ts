@@ -70,19 +70,21 @@ export interface AwsRuntime<R> {
  * import { GetItemCommand } from "@aws-sdk/client-dynamodb"
  * import { CallError } from "@rebound/core"
  *
- * const aws = await AwsAsync.make(DynamoDB.layer({ region: "eu-west-1" }), S3.layer({ region: "eu-west-1" }))
- * const ddb = DynamoDB.async(aws)
- * try {
- *   const order = await ddb.send(
- *     new GetItemCommand({ TableName: "orders", Key: { pk: { S: "o-1" } } }),
- *     { signal: AbortSignal.timeout(10_000) }
- *   )
- *   console.log(order.Item)
- * } catch (error) {
- *   if (CallError.isThrottlingError(error)) console.log(`throttled; stopped: ${error.retries?.stopReason}`)
- *   else throw error
- * } finally {
- *   await aws.dispose()
+ * export const readOrder = async () => {
+ *   const aws = await AwsAsync.make(DynamoDB.layer({ region: "eu-west-1" }), S3.layer({ region: "eu-west-1" }))
+ *   const ddb = DynamoDB.async(aws)
+ *   try {
+ *     const order = await ddb.send(
+ *       new GetItemCommand({ TableName: "orders", Key: { pk: { S: "o-1" } } }),
+ *       { signal: AbortSignal.timeout(10_000) }
+ *     )
+ *     console.log(order.Item)
+ *   } catch (error) {
+ *     if (CallError.isThrottlingError(error)) console.log(`throttled; stopped: ${error.retries?.stopReason}`)
+ *     else throw error
+ *   } finally {
+ *     await aws.dispose()
+ *   }
  * }
  * ```
  *

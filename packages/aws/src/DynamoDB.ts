@@ -460,19 +460,21 @@ export interface DynamoDBAsync {
  * import { AwsAsync } from "@rebound/aws"
  * import * as DynamoDB from "@rebound/aws/DynamoDB"
  *
- * const aws = await AwsAsync.make(DynamoDB.layer({ region: "eu-west-1" }))
- * const ddb = DynamoDB.async(aws)
- * try {
- *   const result = await ddb.batchWriteAll({ orders: [{ PutRequest: { Item: { pk: { S: "o-1" } } } }] })
- *   console.log(`written: ${result.written} in ${result.calls} calls`)
- * } catch (error) {
- *   // A BatchWriteError carries every request not written: nothing is dropped silently.
- *   if (error instanceof DynamoDB.BatchWriteError) console.log("left for later:", error.unprocessed)
+ * export const writeAndQuery = async () => {
+ *   const aws = await AwsAsync.make(DynamoDB.layer({ region: "eu-west-1" }))
+ *   const ddb = DynamoDB.async(aws)
+ *   try {
+ *     const result = await ddb.batchWriteAll({ orders: [{ PutRequest: { Item: { pk: { S: "o-1" } } } }] })
+ *     console.log(`written: ${result.written} in ${result.calls} calls`)
+ *   } catch (error) {
+ *     // A BatchWriteError carries every request not written: nothing is dropped silently.
+ *     if (error instanceof DynamoDB.BatchWriteError) console.log("left for later:", error.unprocessed)
+ *   }
+ *   for await (const item of ddb.query({ TableName: "orders", KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "o-1" } } })) {
+ *     console.log(item)
+ *   }
+ *   await aws.dispose()
  * }
- * for await (const item of ddb.query({ TableName: "orders", KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "o-1" } } })) {
- *   console.log(item)
- * }
- * await aws.dispose()
  * ```
  *
  * @since 0.1.0

@@ -276,16 +276,18 @@ export interface LambdaAsync {
  * import { AwsAsync } from "@rebound/aws"
  * import * as Lambda from "@rebound/aws/Lambda"
  *
- * const aws = await AwsAsync.make(Lambda.layer({ region: "eu-west-1" }))
- * const lambda = Lambda.async(aws)
- * try {
- *   const result = await lambda.invoke({ FunctionName: "resize", payload: { key: "cat.png" } })
- *   console.log(result.payload)
- * } catch (error) {
- *   if (error instanceof Lambda.FunctionError) console.log(`the function failed: ${error.errorType}`)
- *   else throw error
- * } finally {
- *   await aws.dispose()
+ * export const resize = async () => {
+ *   const aws = await AwsAsync.make(Lambda.layer({ region: "eu-west-1" }))
+ *   const lambda = Lambda.async(aws)
+ *   try {
+ *     const result = await lambda.invoke({ FunctionName: "resize", payload: { key: "cat.png" } })
+ *     console.log(result.payload)
+ *   } catch (error) {
+ *     if (error instanceof Lambda.FunctionError) console.log(`the function failed: ${error.errorType}`)
+ *     else throw error
+ *   } finally {
+ *     await aws.dispose()
+ *   }
  * }
  * ```
  *

@@ -282,11 +282,15 @@ export interface S3Async {
  * import * as S3 from "@rebound/aws/S3"
  * import { createReadStream } from "node:fs"
  *
- * const aws = await AwsAsync.make(S3.layer({ region: "eu-west-1" }))
- * const s3 = S3.async(aws)
- * const uploaded = await s3.upload({ Bucket: "reports", Key: "big.csv", Body: createReadStream("big.csv") })
- * console.log(`${uploaded.parts} parts`)
- * await aws.dispose()
+ * export const uploadReport = async (path: string) => {
+ *   const aws = await AwsAsync.make(S3.layer({ region: "eu-west-1" }))
+ *   try {
+ *     const uploaded = await S3.async(aws).upload({ Bucket: "reports", Key: path, Body: createReadStream(path) })
+ *     console.log(`${uploaded.parts} parts`)
+ *   } finally {
+ *     await aws.dispose()
+ *   }
+ * }
  * ```
  *
  * @since 0.1.0

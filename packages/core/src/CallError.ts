@@ -245,6 +245,8 @@ export class ThrottlingError extends Data.TaggedError("ThrottlingError")<
 }
 
 /**
+ * Types that belong to `ThrottlingError`.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -339,6 +341,8 @@ export class TransientError extends Data.TaggedError("TransientError")<
 }
 
 /**
+ * Types that belong to `TransientError`.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -438,6 +442,8 @@ export class FatalError extends Data.TaggedError("FatalError")<
 }
 
 /**
+ * Types that belong to `FatalError`.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -128,8 +128,8 @@ export const make: (engine: Engine, options?: Options) => Effect.Effect<StateSto
  * import { FleetStore } from "@rebound/core"
  * import { Effect } from "effect"
  *
- * declare const program: Effect.Effect<void>
- * const fleetWide = program.pipe(Effect.provide(FleetStore.layer(Effect.succeed(FleetStore.memoryEngine()))))
+ * const fleetWide = <A, E>(program: Effect.Effect<A, E>) =>
+ *   program.pipe(Effect.provide(FleetStore.layer(Effect.succeed(FleetStore.memoryEngine()))))
  * ```
  *
  * @since 0.1.0
@@ -267,8 +267,10 @@ export const makeProcess = (options: {
  * ```ts
  * import { FleetStore } from "@rebound/core"
  *
- * declare const request: FleetStore.Request
- * const [record, answer] = FleetStore.merge(request, undefined, 1_000, { leaseTtlMillis: 10_000 })
+ * const mergeFirst = (request: FleetStore.Request) => {
+ *   const [record, answer] = FleetStore.merge(request, undefined, 1_000, { leaseTtlMillis: 10_000 })
+ *   return { record, answer }
+ * }
  * ```
  *
  * @since 0.1.0

@@ -308,13 +308,13 @@ export const currentCopy: Effect.Effect<number> = internal.currentCopyValue
  * interface Handle {
  *   readonly close: () => void
  * }
- * declare const read: Effect.Effect<Handle>
  *
  * const policy = Presets.rebound.pipe(RetryPolicy.withHedging(Hedging.p95))
- * const program = read.pipe(
- *   RetryPolicy.retry(policy, { idempotent: true }),
- *   Hedging.withDiscard((loser) => Effect.sync(() => (loser as Handle).close()))
- * )
+ * const hedgedRead = (read: Effect.Effect<Handle>) =>
+ *   read.pipe(
+ *     RetryPolicy.retry(policy, { idempotent: true }),
+ *     Hedging.withDiscard((loser) => Effect.sync(() => (loser as Handle).close()))
+ *   )
  * ```
  *
  * @since 0.1.0

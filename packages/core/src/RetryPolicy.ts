@@ -494,7 +494,7 @@ export const retry: {
  * import { CallError, Presets, RetryPolicy } from "@rebound/core"
  * import { Duration, Effect } from "effect"
  *
- * declare const getItem: Effect.Effect<string, CallError.CallError>
+ * const getItem: Effect.Effect<string, CallError.CallError> = Effect.succeed("item")
  *
  * const program = getItem.pipe(
  *   RetryPolicy.retryWithSummary(Presets.awsJs2026DynamoDB),
