@@ -32,6 +32,7 @@
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as internal from "./internal/hedging.js"
+import type * as LatencyTracker from "./LatencyTracker.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 
 /**
@@ -54,8 +55,10 @@ export type TypeId = typeof TypeId
  * When to start the next copy, measured from the previous one.
  *
  * - `Fixed`: after `millis`.
- * - `Quantile`: after the `quantile` of recent latencies of the same operation and resource, clamped to
- *   `[minMillis, maxMillis]`; `initialMillis` until the tracker holds `minSamples` latencies.
+ * - `Quantile`: after the `quantile` of recent latencies of the same operation and resource, read so that at most
+ *   `1 − quantile` of calls go beyond it (`LatencyTracker`'s `threshold`: a plain sample quantile is exceeded more
+ *   often than its name says, 9.5 % for a p95 of 20 samples), clamped to `[minMillis, maxMillis]`; `initialMillis`
+ *   until the tracker holds `minSamples` latencies.
  *
  * @since 0.1.0
  * @category models
@@ -276,6 +279,32 @@ export const keyOf: (hedging: Hedging, context: RetryPolicy.CallContext) => stri
  * @category state machine
  */
 export const latencyKeyOf: (hedging: Hedging, context: RetryPolicy.CallContext) => string = internal.latencyKeyOf
+
+/**
+ * The latency a call's quantile delay starts from: the tracker's `threshold` for its operation and resource that at
+ * most `1 − quantile` of calls exceed (`undefined` while the series holds fewer than `minSamples`, or for a fixed
+ * delay). The interpreter reads it when a call starts and passes it to `RetryCall.start`; a shell of its own (the
+ * simulator) does the same.
+ *
+ * @example
+ * ```ts
+ * import { Hedging, LatencyTracker } from "@rebound/core"
+ *
+ * const tracker = LatencyTracker.makeMemory()
+ * const context = { service: "DynamoDB", operation: "GetItem" }
+ * for (let i = 1; i <= 99; i++) tracker.observe(Hedging.latencyKeyOf(Hedging.p95, context), i, 0)
+ * console.log(Hedging.latencyEstimate(Hedging.p95, context, tracker, 0)) // ≈ 97: at most 5 % of calls go beyond
+ * ```
+ *
+ * @since 0.1.0
+ * @category state machine
+ */
+export const latencyEstimate: (
+  hedging: Hedging,
+  context: RetryPolicy.CallContext,
+  tracker: LatencyTracker.LatencyTracker,
+  nowMillis: number
+) => number | undefined = internal.latencyEstimate
 
 /**
  * Which copy the current attempt is: 0 for the attempt itself, k for its k-th hedge. A shell reads it to send a hedge

@@ -31,6 +31,15 @@ export interface LatencyTracker {
   readonly observe: (key: string, millis: number, nowMillis: number) => void
   /** The `quantile` (in (0, 1)) of the series' recent latencies; `undefined` while it holds fewer than `minSamples`. */
   readonly quantile: (key: string, quantile: number, minSamples: number, nowMillis: number) => number | undefined
+  /**
+   * A latency that, on average, at most `share` (in (0, 1)) of the next calls exceed, judged from the series' recent
+   * latencies: the ⌈(1 − share)(n + 1)⌉-th smallest of the n held (the largest when that is beyond n), taken at the
+   * upper edge of its sketch bin. A plain quantile of n samples is exceeded by more than `1 − quantile` of what
+   * follows — 9.5 % for a p95 of 20 samples — and the sketch may place it up to its relative accuracy low; a hedging
+   * delay read from it would hedge more calls than it says. `undefined` while the series holds fewer than
+   * `minSamples`.
+   */
+  readonly threshold: (key: string, share: number, minSamples: number, nowMillis: number) => number | undefined
   /** Samples held for a series (current and previous window). */
   readonly count: (key: string) => number
   /** Series held. */

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
-import { CircuitBreaker, Hedging, LatencyTracker, RetryCall, RetryPolicy, RetryQuota, StateStore } from "@rebound/core"
+import {
+  CircuitBreaker,
+  Hedging,
+  LatencyTracker,
+  RetryCall,
+  RetryEvent,
+  RetryPolicy,
+  RetryQuota,
+  StateStore
+} from "@rebound/core"
 import { Testing } from "@rebound/core/testing"
-import { Effect, Exit, Fiber, Option, TestClock } from "effect"
+import { Clock, Duration, Effect, Exit, Fiber, Option, TestClock } from "effect"
 import { hedgeTrace, observed, service } from "./hedgingHelpers.js"
 import { invalidField } from "./helpers.js"
 
@@ -297,6 +306,70 @@ describe("on the live clock", () => {
     }))
 })
 
+/**
+ * A clock like a real one on Node, over `TestClock`: the time in whole milliseconds (`Date.now`), nanoseconds exact
+ * (`performance.now`), and, when `early`, timers that fire up to a millisecond before their delay (Node truncates a
+ * delay to whole milliseconds and counts from the event loop's cached time; here: half a millisecond early).
+ */
+const nodeLikeClock = (clock: Clock.Clock, early: boolean): Clock.Clock => {
+  const millis = () => Math.floor(clock.unsafeCurrentTimeMillis())
+  return {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: millis,
+    currentTimeMillis: Effect.sync(millis),
+    unsafeCurrentTimeNanos: () => clock.unsafeCurrentTimeNanos(),
+    currentTimeNanos: clock.currentTimeNanos,
+    sleep: (duration) => {
+      const ms = Duration.toMillis(duration)
+      return clock.sleep(early ? Duration.millis(Math.max(1, Math.trunc(ms)) - 0.5) : duration)
+    }
+  }
+}
+
+describe("on a clock of whole milliseconds", () => {
+  it.effect("a hedge timer that fires early is armed again for what is left: no hedge before its delay", () =>
+    Effect.gen(function*() {
+      const svc = yield* service([{ latency: 100 }, { latency: 5 }])
+      const events: Array<RetryEvent.RetryEvent> = []
+      const clock = yield* Effect.clock
+      const fiber = yield* RetryPolicy.retry(svc.call, fixed(), context).pipe(
+        RetryEvent.withObserver((event) => Effect.sync(() => void events.push(event))),
+        Effect.provideService(StateStore.StateStore, StateStore.makeMemory()),
+        Effect.withClock(nodeLikeClock(clock, true)),
+        Effect.fork
+      )
+      yield* TestClock.adjust("9600 micros")
+      // The 10 ms timer fired at 9.5 ms; the hedge waits for the 10th millisecond.
+      expect(hedgeTrace(events)).toEqual([])
+      expect((yield* svc.log).map((s) => s.copy)).toEqual([0])
+      yield* TestClock.adjust("400 micros")
+      expect(hedgeTrace(events)).toEqual(["started#1@10"])
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(fiber)).toBe("response 1")
+    }))
+
+  it.effect("a win feeds the tracker the attempt's latency to the nanosecond, not in whole milliseconds", () =>
+    Effect.gen(function*() {
+      const tracker = LatencyTracker.makeMemory()
+      const hedging = Hedging.make({ delay: { quantile: 0.95, minSamples: 1 } })
+      const policy = fixed().pipe(RetryPolicy.withHedging(hedging))
+      const svc = yield* service([{ latency: 2.6 }])
+      const clock = yield* Effect.clock
+      yield* TestClock.adjust("300 micros")
+      const fiber = yield* RetryPolicy.retry(svc.call, policy, context).pipe(
+        Effect.provideService(StateStore.StateStore, StateStore.makeMemory()),
+        Effect.provideService(LatencyTracker.LatencyTracker, tracker),
+        Effect.withClock(nodeLikeClock(clock, false)),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      // Started at 0.3 ms and answered at 2.9 ms: whole milliseconds would say 2.
+      const recorded = tracker.quantile(Hedging.latencyKeyOf(hedging, context), 0.5, 1, 1_000)!
+      expect(Math.abs(recorded - 2.6) / 2.6).toBeLessThan(0.011)
+    }))
+})
+
 describe("a quantile delay", () => {
   it.effect("hedges at the tracker's quantile of recent latency, to the instant", () =>
     Effect.gen(function*() {
@@ -316,8 +389,13 @@ describe("a quantile delay", () => {
       expect(tracker.count(key)).toBe(1)
       const start = yield* TestClock.currentTimeMillis
       for (let i = 1; i <= 99; i++) tracker.observe(key, i, start)
-      const p95 = tracker.quantile(key, 0.95, 20, start)!
-      expect(Math.abs(p95 - 95) / 95).toBeLessThan(0.011)
+      expect(Math.abs(tracker.quantile(key, 0.95, 20, start)! - 95) / 95).toBeLessThan(0.011)
+      // The delay is the latency at most 5 % of calls are expected to exceed: of the 100 held (1…99 and 2001), the
+      // ⌈0.95 × 101⌉ = 96th smallest, at the upper edge of its sketch bin (1 % accuracy).
+      const p95 = Hedging.latencyEstimate(hedging, context, tracker, start)!
+      expect(p95).toBe(tracker.threshold(key, 0.05, 20, start))
+      expect(p95).toBeGreaterThanOrEqual(96)
+      expect(p95).toBeLessThanOrEqual(96 * 1.01 / 0.99)
       const slow = yield* service([{ latency: 500 }, { latency: 1 }])
       const second = yield* observed(
         RetryPolicy.retry(slow.call, policy, context).pipe(
@@ -332,6 +410,37 @@ describe("a quantile delay", () => {
         `cancelled#0@${at(start + p95 + 1)}`
       ])
     }))
+
+  it("the delay is exceeded by at most 1 − quantile of the calls that follow, however few samples; a plain quantile is not", () => {
+    // Latencies 4 ms + Exp(mean 3 ms), drawn from a seeded generator; the share of later calls above a delay t is
+    // exactly exp(−(t − 4) / 3), so each trial's exceedance is computed, not sampled.
+    let seed = 18
+    const uniform = () => {
+      seed = (seed + 0x6d2b79f5) | 0
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    }
+    const exceeded = (t: number) => Math.exp(-(t - 4) / 3)
+    const trials = 400
+    for (const n of [20, 50, 200, 1_000]) {
+      let viaThreshold = 0
+      let viaQuantile = 0
+      for (let trial = 0; trial < trials; trial++) {
+        const tracker = LatencyTracker.makeMemory()
+        for (let i = 0; i < n; i++) tracker.observe("k", 4 - 3 * Math.log(1 - uniform()), 0)
+        viaThreshold += exceeded(tracker.threshold("k", 0.05, 20, 0)!) / trials
+        viaQuantile += exceeded(tracker.quantile("k", 0.95, 20, 0)!) / trials
+      }
+      // The k-th smallest of n is exceeded by (n + 1 − k) / (n + 1) on average (a little less at its bin's upper edge):
+      // ≤ 5 %, and no more conservative than the sample allows.
+      const expected = (n + 1 - Math.ceil(0.95 * (n + 1))) / (n + 1)
+      expect(viaThreshold, `n = ${n}`).toBeLessThanOrEqual(0.05)
+      expect(Math.abs(viaThreshold - expected), `n = ${n}`).toBeLessThan(0.008)
+      if (n === 20) expect(viaQuantile).toBeGreaterThan(0.08) // ≈ 2 / 21: the second largest of 20
+      if (n === 50) expect(viaQuantile).toBeGreaterThan(0.055)
+    }
+  })
 
   it("the tracker is bounded and forgets stale windows", () => {
     const tracker = LatencyTracker.makeMemory({ maxKeys: 2, window: 1_000 })

@@ -5,30 +5,11 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Queue from "effect/Queue"
-import type * as Hedging from "../Hedging.js"
-import type * as LatencyTracker from "../LatencyTracker.js"
 import type * as RetryCall from "../RetryCall.js"
-import type * as RetryPolicy from "../RetryPolicy.js"
 import type { Driver } from "./callDriver.js"
 import { isCallError } from "./callError.js"
 import { currentCopy, currentDiscard, latencyKeyOf } from "./hedging.js"
 import { LatencyTrackerTag } from "./latencyTracker.js"
-
-/**
- * The latency estimate a call with a quantile hedging delay starts with: the tracker's quantile for the call's
- * operation and resource, or `undefined` while it has too few samples (or the delay is fixed).
- * @internal
- */
-export const latencyEstimate = (
-  hedging: Hedging.Hedging,
-  context: RetryPolicy.CallContext,
-  tracker: LatencyTracker.LatencyTracker,
-  nowMillis: number
-): number | undefined => {
-  const delay = hedging.delay
-  if (delay._tag === "Fixed") return undefined
-  return tracker.quantile(latencyKeyOf(hedging, context), delay.quantile, delay.minSamples, nowMillis)
-}
 
 type Message<A, E> =
   | { readonly _tag: "Due" }
@@ -99,6 +80,15 @@ const race = <A, E, R>(
     const queue = yield* Queue.unbounded<Message<A, E>>()
     const discard = yield* FiberRef.get(currentDiscard)
     const running = new Map<number, Fiber.RuntimeFiber<unknown>>()
+    // The machine keeps time in whole milliseconds of `Clock`, and a real timer may fire up to a millisecond early
+    // (Node truncates a delay to whole milliseconds and counts from the event loop's cached time). For reads that take
+    // a few milliseconds that would hedge calls that had not reached their delay and feed the tracker latencies a
+    // millisecond off, so the round measures its own time in nanoseconds: a timer that fires early is re-armed for
+    // what is left, and the latency a win reports is measured from the attempt's start. On a `TestClock` both are
+    // exactly what the machine computes.
+    const clock = yield* Effect.clock
+    const startedAt = clock.unsafeCurrentTimeNanos()
+    let dueAt = startedAt
 
     // A copy knows which it is (`Hedging.currentCopy`); a nested call must not discard with the outer call's function.
     // Its outcome is posted even when it is interrupted just as it settles, so a result that lost is never lost.
@@ -110,7 +100,12 @@ const race = <A, E, R>(
           )
         ).pipe(Effect.exit, Effect.flatMap((exit) => Queue.offer(queue, { _tag: "Settled", copy, exit })))
       ).pipe(Effect.forkScoped, Effect.map((fiber) => void running.set(copy, fiber)))
-    const arm = (millis: number) => Effect.forkScoped(Effect.zipRight(Effect.sleep(millis), Queue.offer(queue, due)))
+    const sleepThenDue = (millis: number) =>
+      Effect.forkScoped(Effect.zipRight(Effect.sleep(millis), Queue.offer(queue, due)))
+    const arm = (millis: number) => {
+      dueAt = clock.unsafeCurrentTimeNanos() + BigInt(Math.round(millis * 1e6))
+      return sleepThenDue(millis)
+    }
 
     /** Interrupts (aborting their requests) and awaits the copies still in flight; discards results that lost. */
     const settle = <X>(ending: X) =>
@@ -131,6 +126,11 @@ const race = <A, E, R>(
     while (true) {
       const message = yield* Queue.take(queue)
       if (message._tag === "Due") {
+        const early = dueAt - clock.unsafeCurrentTimeNanos()
+        if (early > earlyTolerance) {
+          yield* sleepThenDue(Number(early) / 1e6)
+          continue
+        }
         const output = yield* d.hedge(attempt)
         if (output._tag === "Hedge") yield* launch(output.copy)
         if ((output._tag === "Hedge" || output._tag === "Pending") && output.hedgeAfterMillis !== undefined) {
@@ -144,7 +144,7 @@ const race = <A, E, R>(
       const result = exit.value
       if (Either.isRight(result)) {
         const output = yield* d.copySucceeded(message.copy)
-        yield* observe(d, output)
+        yield* observe(d, output, Number(clock.unsafeCurrentTimeNanos() - startedAt) / 1e6)
         return yield* settle<Ending<A, E>>({ _tag: "Won", value: result.right, output })
       }
       const error = result.left
@@ -155,10 +155,16 @@ const race = <A, E, R>(
     }
   }))
 
-/** Feeds the latency the machine observed to the tracker a quantile delay reads. */
-const observe = (d: Driver, output: RetryCall.Output): Effect.Effect<void> => {
+/** A timer this close to its instant counts as on time (nanoseconds): Durations round to whole nanoseconds. */
+const earlyTolerance = 1_000n
+
+/**
+ * Feeds the tracker a quantile delay reads, when the machine says the win says something about latency: the time since
+ * the attempt started, to the nanosecond (what the machine's `observedMillis` is, in whole milliseconds).
+ */
+const observe = (d: Driver, output: RetryCall.Output, elapsedMillis: number): Effect.Effect<void> => {
   if (output._tag !== "Succeeded" || output.observedMillis === undefined) return Effect.void
-  const observed = output.observedMillis
+  const observed = elapsedMillis
   const call = d.current()
   return Effect.flatMap(
     LatencyTrackerTag,

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import type * as Hedging from "../Hedging.js"
+import type * as LatencyTracker from "../LatencyTracker.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
 import { defaultKey, guardKey } from "./keys.js"
 import * as validate from "./validate.js"
@@ -128,6 +129,23 @@ export const keyOf = (hedging: Hedging.Hedging, context: RetryPolicy.CallContext
 /** The latency series a call's quantile delay reads and feeds: per owner, resource and operation. @internal */
 export const latencyKeyOf = (hedging: Hedging.Hedging, context: RetryPolicy.CallContext): string =>
   `latency/${hedging.name}/${defaultKey(context)}#${context.operation}`
+
+/**
+ * The latency estimate a call with a quantile hedging delay starts with: the tracker's threshold that at most
+ * `1 − quantile` of calls exceed, for the call's operation and resource; `undefined` while it has too few samples (or
+ * the delay is fixed).
+ * @internal
+ */
+export const latencyEstimate = (
+  hedging: Hedging.Hedging,
+  context: RetryPolicy.CallContext,
+  tracker: LatencyTracker.LatencyTracker,
+  nowMillis: number
+): number | undefined => {
+  const delay = hedging.delay
+  if (delay._tag === "Fixed") return undefined
+  return tracker.threshold(latencyKeyOf(hedging, context), 1 - delay.quantile, delay.minSamples, nowMillis)
+}
 
 /** Which copy of an attempt the current fiber runs: 0 for the attempt itself, k for its k-th hedge. @internal */
 export const currentCopy: FiberRef.FiberRef<number> = FiberRef.unsafeMake(0)

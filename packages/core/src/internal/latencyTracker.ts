@@ -58,6 +58,17 @@ export const makeMemory = (options: LatencyTracker.MemoryOptions = {}): LatencyT
     return s
   }
 
+  /** The window a quantile is read from: the current one once it holds `minSamples`, else the one before. */
+  const windowOf = (key: string, minSamples: number, nowMillis: number) => {
+    const s = touch(key, nowMillis, false)
+    if (s === undefined) return undefined
+    return s.current.count >= minSamples ?
+      s.current :
+      s.previous !== undefined && s.previous.count >= minSamples ?
+      s.previous :
+      undefined
+  }
+
   return {
     maxKeys,
     observe: (key, millis, nowMillis) => {
@@ -65,15 +76,20 @@ export const makeMemory = (options: LatencyTracker.MemoryOptions = {}): LatencyT
       // DDSketch keeps positive values in its store; a zero latency counts as the smallest positive one.
       touch(key, nowMillis, true)!.current.accept(Math.max(millis, 1e-3))
     },
-    quantile: (key, quantile, minSamples, nowMillis) => {
-      const s = touch(key, nowMillis, false)
-      if (s === undefined) return undefined
-      const from = s.current.count >= minSamples ?
-        s.current :
-        s.previous !== undefined && s.previous.count >= minSamples ?
-        s.previous :
-        undefined
-      return from?.getValueAtQuantile(quantile)
+    quantile: (key, quantile, minSamples, nowMillis) =>
+      windowOf(key, minSamples, nowMillis)?.getValueAtQuantile(quantile),
+    threshold: (key, share, minSamples, nowMillis) => {
+      const from = windowOf(key, minSamples, nowMillis)
+      if (from === undefined) return undefined
+      const n = from.count
+      // Of n latencies, the k-th smallest is exceeded by a share (n + 1 − k) / (n + 1) of the next ones on average
+      // (order statistics of independent draws): the smallest k for which that is ≤ `share`. Beyond the sample,
+      // the largest seen (exact in the sketch).
+      const k = Math.ceil((1 - share) * (n + 1) - 1e-9)
+      if (k >= n) return from.max
+      // The k-th smallest's bin, at its upper edge: at or above the latency itself, whatever the sketch's error.
+      const value = from.getValueAtQuantile(n > 1 ? (k - 1) / (n - 1) : 0)
+      return Math.min(from.max, value / (1 - relativeAccuracy))
     },
     count: (key) => {
       const s = series.get(key)

@@ -67,14 +67,9 @@ class Call {
     const hedging = client.policy.policy.hedging
     // The interpreter reads the latency estimate from its tracker when a call starts; so does the simulator, from the
     // client's own.
-    const latencyMillis = hedging?.delay._tag === "Quantile" ?
-      client.tracker.quantile(
-        Hedging.latencyKeyOf(hedging, context),
-        hedging.delay.quantile,
-        hedging.delay.minSamples,
-        now
-      ) :
-      undefined
+    const latencyMillis = hedging === undefined
+      ? undefined
+      : Hedging.latencyEstimate(hedging, context, client.tracker, now)
     this.call = RetryCall.start({
       policy: client.policy.policy,
       context,
