@@ -18,9 +18,11 @@ import type { RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from "@smith
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Runtime from "effect/Runtime"
 import type * as AwsError from "./AwsError.js"
 import { classify } from "./internal/classify.js"
+import { validateStrategy } from "./internal/options.js"
 import { canonical } from "./internal/serviceName.js"
 
 /**
@@ -98,7 +100,9 @@ const attachSummary = (sdkError: unknown, failure: CallError.CallError) => {
 let strategies = 0
 
 /**
- * A `RetryStrategyV2` driven by a rebound policy.
+ * A `RetryStrategyV2` driven by a rebound policy. A policy that is not one, or an option that is not valid (a missing
+ * `service`, an unknown key, a misspelt failure class in `rules`), throws an `InvalidOptionError` naming the field,
+ * here, not at the first request.
  *
  * @example
  * ```ts
@@ -116,6 +120,8 @@ let strategies = 0
  * @category constructors
  */
 export const make = (policy: RetryPolicy.RetryPolicy, options: Options): RetryStrategyV2 => {
+  const valid = validateStrategy(policy, options)
+  if (Either.isLeft(valid)) throw valid.left
   const runtime = options.runtime ?? Runtime.defaultRuntime
   const run = Runtime.runPromise(runtime)
   const context = {

@@ -234,6 +234,26 @@ const checkClient = (where: string, o: Record<string, unknown>): void => {
   }
 }
 
+/** Classification rules: error codes, and per operation, mapped to a failure class. */
+const checkRules = (where: string, value: unknown): void => {
+  if (!isRecord(value)) fail(where, "rules", render(value), "an object with codes and operations")
+  const rules = value as Record<string, unknown>
+  noOtherKeys(where, "rules.", rules, ["codes", "operations"])
+  if (rules.codes !== undefined) classTable(where, "rules.codes", rules.codes)
+  if (rules.operations !== undefined) {
+    if (!isRecord(rules.operations)) fail(where, "rules.operations", render(rules.operations), "an object")
+    for (const [name, table] of Object.entries(rules.operations as Record<string, unknown>)) {
+      classTable(where, `rules.operations.${name}`, table)
+    }
+  }
+}
+
+const nonEmpty = (where: string, field: string, value: unknown, expected: string): void => {
+  if (typeof value !== "string" || value.length === 0) fail(where, field, render(value), expected)
+}
+
+const guardScopeExpected = "a non-empty string naming the guard state's owner"
+
 const check = (where: string, options: unknown): Normalized => {
   if (options === undefined) return {}
   if (!isRecord(options)) return fail(where, "options", render(options), "an object")
@@ -241,9 +261,7 @@ const check = (where: string, options: unknown): Normalized => {
   const o = options
   checkClient(where, o)
   if (o.policy !== undefined) policyOption(where, "policy", o.policy)
-  if (o.guardScope !== undefined && (typeof o.guardScope !== "string" || o.guardScope.length === 0)) {
-    fail(where, "guardScope", render(o.guardScope), "a non-empty string naming the guard state's owner")
-  }
+  if (o.guardScope !== undefined) nonEmpty(where, "guardScope", o.guardScope, guardScopeExpected)
   if (o.maxAttempts !== undefined && !(Number.isInteger(o.maxAttempts) && (o.maxAttempts as number) >= 1)) {
     fail(where, "maxAttempts", render(o.maxAttempts), "an integer ≥ 1 (attempts, counting the first call)")
   }
@@ -264,18 +282,7 @@ const check = (where: string, options: unknown): Normalized => {
       return [name, operationSettings(where, `operations.${name}`, settings)] as const
     })
   )
-  if (o.rules !== undefined) {
-    if (!isRecord(o.rules)) fail(where, "rules", render(o.rules), "an object with codes and operations")
-    const rules = o.rules as Record<string, unknown>
-    noOtherKeys(where, "rules.", rules, ["codes", "operations"])
-    if (rules.codes !== undefined) classTable(where, "rules.codes", rules.codes)
-    if (rules.operations !== undefined) {
-      if (!isRecord(rules.operations)) fail(where, "rules.operations", render(rules.operations), "an object")
-      for (const [name, table] of Object.entries(rules.operations as Record<string, unknown>)) {
-        classTable(where, `rules.operations.${name}`, table)
-      }
-    }
-  }
+  if (o.rules !== undefined) checkRules(where, o.rules)
   if (o.sdk !== undefined) {
     if (!isRecord(o.sdk)) fail(where, "sdk", render(o.sdk), "an object of SDK client settings")
     for (const key of retrySettings) {
@@ -316,6 +323,33 @@ export const validateService = (
   constructorName: string,
   options: unknown
 ): Either.Either<Normalized, InvalidOption.InvalidOptionError> => attempt(() => check(constructorName, options))
+
+const strategyKeys = ["service", "idempotent", "rules", "runtime", "guardScope"]
+
+/**
+ * Validates `RetryStrategy.make`'s policy and options, naming the first bad field.
+ * @internal
+ */
+export const validateStrategy = (
+  policy: unknown,
+  options: unknown
+): Either.Either<void, InvalidOption.InvalidOptionError> =>
+  attempt(() => {
+    const where = "RetryStrategy.make"
+    policyOption(where, "policy", policy)
+    if (!isRecord(options)) return fail(where, "options", render(options), "an object with the client's `service`")
+    noOtherKeys(where, "", options, strategyKeys)
+    nonEmpty(where, "service", options.service, "a non-empty service name, e.g. \"DynamoDB\"")
+    if (options.idempotent !== undefined && typeof options.idempotent !== "boolean") {
+      fail(where, "idempotent", render(options.idempotent), "a boolean")
+    }
+    if (options.rules !== undefined) checkRules(where, options.rules)
+    if (options.guardScope !== undefined) nonEmpty(where, "guardScope", options.guardScope, guardScopeExpected)
+    const runtime = options.runtime
+    if (runtime !== undefined && !(isRecord(runtime) && "context" in runtime && "fiberRefs" in runtime)) {
+      fail(where, "runtime", render(runtime), "an Effect Runtime (e.g. from Effect.runtime or ManagedRuntime)")
+    }
+  })
 
 /**
  * Validates one call's options (`prefix` locates them inside a larger options object, e.g. `"send."`).
