@@ -12,6 +12,10 @@ const bin = path.join(root, "node_modules", ".bin")
 // docgen starts `tsc` and `tsx` by name.
 const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` }
 
+// A package's signatures name types from the packages it depends on, which resolve to their built declarations: build
+// first, so the reference is the same on a fresh clone as on a working copy (and never from a stale build).
+execFileSync(path.join(bin, "tsc"), ["-b", "tsconfig.build.json"], { cwd: root, env, stdio: "inherit" })
+
 const packages = ["core", "aws"]
 for (const name of packages) {
   const dir = path.join(root, "packages", name)
