@@ -10,6 +10,7 @@ import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base"
 import * as DynamoDB from "@rebound/aws/DynamoDB"
 import { Presets, RetryPolicy } from "@rebound/core"
 import { Testing } from "@rebound/core/testing"
+import { RedisServer } from "@rebound/redis/testing"
 import { Sweep } from "@rebound/simulator"
 import { ConfiguredRetryStrategy } from "@smithy/core/retry"
 import { HttpResponse } from "@smithy/protocol-http"
@@ -21,6 +22,7 @@ import type { AddressInfo } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { fleetRace } from "./FleetRace.js"
 import { type Contender, quantile, race, type RaceResult } from "./Race.js"
 import { type Measure, type Run, runsDirectory } from "./Report.js"
 
@@ -365,6 +367,17 @@ const simulatorSpeed = () => {
   measures.push({ group: "simulator", name: "events per second, scenario C1", perSecond: events / seconds })
 }
 
+/** A fleet store's cost per call on the success path, beside the in-memory store (FleetRace.ts); needs `redis-server`. */
+const fleetStores = async () => {
+  if (RedisServer.binary() === undefined) {
+    console.log("\n## fleet stores — skipped: no redis-server on this machine (apt-get install redis-server)")
+    return
+  }
+  const { redisRequestsPerSecond, result } = await Effect.runPromise(Effect.scoped(fleetRace(rounds)))
+  report("success path on a fleet store (RetryPolicy.retry(Effect.void), quota + limiter + breaker)", result)
+  console.log(`Redis engine requests during the race: ${redisRequestsPerSecond.toFixed(1)}/s for 3 shared keys`)
+}
+
 const loadNow = () => os.loadavg().map((l) => l.toFixed(2)).join(" ")
 
 const main = async () => {
@@ -378,6 +391,7 @@ const main = async () => {
   await spanShapes()
   await oneRetryRace(scope)
   await virtualHours()
+  await fleetStores()
   if (!quick) simulatorSpeed()
   await Effect.runPromise(Scope.close(scope, Exit.void))
   const loadAfter = loadNow()
