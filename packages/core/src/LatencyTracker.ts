@@ -37,7 +37,7 @@ export interface LatencyTracker {
    * upper edge of its sketch bin. A plain quantile of n samples is exceeded by more than `1 − quantile` of what
    * follows — 9.5 % for a p95 of 20 samples — and the sketch may place it up to its relative accuracy low; a hedging
    * delay read from it would hedge more calls than it says. `undefined` while the series holds fewer than
-   * `minSamples`.
+   * `minSamples`; a `share` outside (0, 1) throws an `InvalidOptionError`.
    */
   readonly threshold: (key: string, share: number, minSamples: number, nowMillis: number) => number | undefined
   /** Samples held for a series (current and previous window). */

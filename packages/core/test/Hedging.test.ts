@@ -440,6 +440,12 @@ describe("a quantile delay", () => {
       if (n === 20) expect(viaQuantile).toBeGreaterThan(0.08) // ≈ 2 / 21: the second largest of 20
       if (n === 50) expect(viaQuantile).toBeGreaterThan(0.055)
     }
+    const tracker = LatencyTracker.makeMemory()
+    for (let i = 1; i <= 30; i++) tracker.observe("k", i, 0)
+    for (const share of [0, 1, -0.1, NaN]) {
+      expect(invalidField(() => tracker.threshold("k", share, 20, 0))).toBe("share")
+    }
+    expect(tracker.threshold("k", 0.01, 20, 0)).toBe(30) // beyond the sample: the largest seen
   })
 
   it("the tracker is bounded and forgets stale windows", () => {

@@ -79,6 +79,7 @@ export const makeMemory = (options: LatencyTracker.MemoryOptions = {}): LatencyT
     quantile: (key, quantile, minSamples, nowMillis) =>
       windowOf(key, minSamples, nowMillis)?.getValueAtQuantile(quantile),
     threshold: (key, share, minSamples, nowMillis) => {
+      if (!(share > 0 && share < 1)) validate.fail("LatencyTracker.threshold", "share", share, "a number in (0, 1)")
       const from = windowOf(key, minSamples, nowMillis)
       if (from === undefined) return undefined
       const n = from.count
