@@ -280,7 +280,7 @@ export class BatchGetError extends Data.TaggedError("BatchGetError")<{
 }
 
 /**
- * The DynamoDB service: any command, batches that finish the job, and paginated queries and scans as streams.
+ * The DynamoDB service: every command, batches that finish the job, and paginated queries and scans as streams.
  *
  * @since 0.1.0
  * @category models

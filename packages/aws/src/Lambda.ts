@@ -94,7 +94,7 @@ export interface InvokeResult {
 }
 
 /**
- * The Lambda service: any command, and an `invoke` that decodes payloads and types function errors.
+ * The Lambda service: every command, and an `invoke` that decodes payloads and types function errors.
  *
  * @since 0.1.0
  * @category models

@@ -105,7 +105,7 @@ export interface GetObjectResult extends Omit<GetObjectCommandOutput, "Body"> {
 }
 
 /**
- * The S3 service: any command, and an upload that retries each part on its own.
+ * The S3 service: every command, and an upload that retries each part on its own.
  *
  * @since 0.1.0
  * @category models
