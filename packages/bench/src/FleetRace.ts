@@ -21,8 +21,10 @@ const context = { service: "Bench", operation: "Call", resource: "table", scope:
 /** Calls per timed unit: one `runPromise` runs this many sequential calls, so its own cost is spread thin. */
 export const batch = 200
 
-/** A turn of the event loop, as an application's I/O gives: the syncs run on timers, which a loop of promises that
- * settle at once would starve (and leave their cost out). */
+/**
+ * A turn of the event loop, as an application's I/O gives: the syncs run on timers, which a loop of promises that
+ * settle at once would starve (and leave their cost out).
+ */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export interface FleetRace {

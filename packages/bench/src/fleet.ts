@@ -7,7 +7,6 @@ import { fleetRace } from "./FleetRace.js"
 const program = Effect.gen(function*() {
   const { redisRequestsPerSecond, result } = yield* fleetRace(21)
   const f = (x: number) => x.toFixed(3)
-  const perCall = (micros: number) => micros.toFixed(2)
   const cpus = os.cpus()
   console.log(
     `# bench:fleet — ${cpus.length} × ${cpus[0]?.model.trim() ?? "unknown CPU"}, Node ${process.version}; ` +
@@ -23,7 +22,7 @@ const program = Effect.gen(function*() {
     console.log(
       `| ${s.name} | ${f(s.wallRatio.median)} (${f(s.wallRatio.q1)}–${f(s.wallRatio.q3)}) | ${f(s.cpuRatio.median)} (${
         f(s.cpuRatio.q1)
-      }–${f(s.cpuRatio.q3)}) | ${perCall(s.wallMicros.median)} | ${perCall(s.cpuMicros.median)} |`
+      }–${f(s.cpuRatio.q3)}) | ${s.wallMicros.median.toFixed(2)} | ${s.cpuMicros.median.toFixed(2)} |`
     )
   }
   console.log(`\nRedis engine requests during the race: ${redisRequestsPerSecond.toFixed(1)}/s for 3 shared keys`)

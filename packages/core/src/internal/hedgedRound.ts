@@ -164,14 +164,17 @@ const earlyTolerance = 1_000n
  */
 const observe = (d: Driver, output: RetryCall.Output, elapsedMillis: number): Effect.Effect<void> => {
   if (output._tag !== "Succeeded" || output.observedMillis === undefined) return Effect.void
-  const observed = elapsedMillis
   const call = d.current()
   return Effect.flatMap(
     LatencyTrackerTag,
     (tracker) =>
       Effect.clockWith((clock) =>
         Effect.sync(() =>
-          tracker.observe(latencyKeyOf(call.policy.hedging!, call.context), observed, clock.unsafeCurrentTimeMillis())
+          tracker.observe(
+            latencyKeyOf(call.policy.hedging!, call.context),
+            elapsedMillis,
+            clock.unsafeCurrentTimeMillis()
+          )
         )
       )
   )
